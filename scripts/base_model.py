@@ -1,0 +1,23 @@
+"""Rule base_model: build the tiny Qwen2.5-VL, its tokenizer and processor, offline."""
+
+import json
+
+from egt.schemas import SFT_COLUMNS
+from egt.io import read_parquet, redirect_output
+from egt.judging import JUDGE_INSTRUCTION
+from egt.modeling import build_tiny_base
+
+redirect_output(snakemake.log[0])
+sft = read_parquet(snakemake.input.sft, SFT_COLUMNS)
+# The tokenizer learns the judging prompt and the SFT texts (never the pool's labels).
+texts = [JUDGE_INSTRUCTION] * 50
+for column in ("question", "response_1", "response_2", "reasoning"):
+    texts.extend(sft[column].to_list())
+info = build_tiny_base(
+    snakemake.output[0],
+    texts,
+    snakemake.params.arch,
+    snakemake.params.image_size,
+    snakemake.params.seed,
+)
+print(f"base_model: read {sft.height} SFT texts, wrote {snakemake.output[0]}: {json.dumps(info)}")

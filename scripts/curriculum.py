@@ -1,0 +1,16 @@
+"""Rule curriculum: split the kept pairs into stages by entropy."""
+
+from egt.curriculum import split_stages, stage_summary
+from egt.io import read_parquet, redirect_output, write_json, write_parquet
+from egt.tables import PAIR_ENTROPY_SCHEMA
+
+redirect_output(snakemake.log[0])
+kept = read_parquet(snakemake.input[0], PAIR_ENTROPY_SCHEMA)
+params = snakemake.params.curriculum
+stages = split_stages(kept, params["stages"], params["order"], snakemake.params.seed)
+write_parquet(stages, snakemake.output.stages)
+write_json(
+    {"order": params["order"], "stages": stage_summary(stages).to_dicts()},
+    snakemake.output.stats,
+)
+print(f"curriculum: read {kept.height} kept pairs, wrote {params['stages']} stages ({params['order']})")

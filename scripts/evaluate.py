@@ -1,0 +1,19 @@
+"""Rule evaluate: judge a benchmark in both presentation orders and score it."""
+
+from egt.evaluate import evaluate_model
+from egt.schemas import PAIR_COLUMNS
+from egt.io import read_parquet, redirect_output, write_json, write_parquet
+
+redirect_output(snakemake.log[0])
+benchmark = read_parquet(snakemake.input.benchmark, PAIR_COLUMNS)
+judgments, metrics = evaluate_model(
+    snakemake.input.model,
+    benchmark,
+    snakemake.params.evaluation,
+    seed=snakemake.params.seed,
+    device=snakemake.params.device,
+    trust_remote_code=snakemake.params.trust_remote_code,
+)
+write_parquet(judgments, snakemake.output.judgments)
+write_json(metrics, snakemake.output.metrics)
+print(f"evaluate: {snakemake.wildcards.model} on {snakemake.wildcards.benchmark}: {benchmark.height} pairs, {metrics}")

@@ -1,0 +1,34 @@
+"""Checks that span several config keys (the JSON schema covers each key alone)."""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def check_config(config: dict) -> None:
+    grpo = config["grpo"]
+    if grpo["batch_size"] % grpo["num_generations"]:
+        raise ConfigError(
+            f"grpo.batch_size ({grpo['batch_size']}) must be a multiple of grpo.num_generations "
+            f"({grpo['num_generations']}): each step trains on whole groups of completions."
+        )
+    if config["model"]["base"] == "tiny" and "tiny" not in config["model"]:
+        raise ConfigError('model.base is "tiny" but model.tiny (the architecture to build) is missing.')
+    if config["data"]["source"] == "toy_world" and "toy_world" not in config:
+        raise ConfigError('data.source is "toy_world" but the toy_world section is missing.')
+    tiny = config["model"].get("tiny")
+    if tiny:
+        if tiny["hidden_size"] % tiny["num_heads"]:
+            raise ConfigError("model.tiny.hidden_size must be a multiple of model.tiny.num_heads.")
+        if tiny["num_heads"] % tiny["num_kv_heads"]:
+            raise ConfigError("model.tiny.num_heads must be a multiple of model.tiny.num_kv_heads.")
+        if tiny["vision_hidden_size"] % tiny["vision_num_heads"]:
+            raise ConfigError("model.tiny.vision_hidden_size must be a multiple of model.tiny.vision_num_heads.")
+    pool_size = config.get("toy_world", {}).get("pool_size")
+    if pool_size is not None and config["rollout"]["shards"] > pool_size:
+        raise ConfigError(
+            f"rollout.shards ({config['rollout']['shards']}) exceeds toy_world.pool_size ({pool_size}): "
+            "some shards would be empty."
+        )

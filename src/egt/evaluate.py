@@ -1,0 +1,91 @@
+"""Benchmark evaluation: greedy judgments in both presentation orders."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from egt.generation import judge_pairs
+from egt.modeling import load_model, load_processor
+
+JUDGMENT_SCHEMA = {
+    "pair_id": pl.String,
+    "order": pl.String,  # "original" (label as given) or "swapped" (responses exchanged)
+    "text": pl.String,
+    "answer": pl.Int8,  # as presented: 1 or 2, null if unparseable
+    "format_ok": pl.Boolean,
+    "preferred": pl.Int8,  # answer mapped back to the original order
+    "correct": pl.Boolean,  # preferred == label (unparseable counts as wrong)
+}
+
+
+def score_judgments(judgments: pl.DataFrame, labels: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """Add ``preferred``/``correct`` and compute the metrics.
+
+    ``judgments`` has one row per pair and order with the raw ``answer``. Metrics:
+    - accuracy: share of (pair, order) judgments that prefer the labelled response;
+    - accuracy_original / accuracy_swapped: the same per order;
+    - accuracy_both_orders: pairs right in both orders;
+    - format_rate: share of judgments in the exact answer format;
+    - unparseable_rate: share of judgments with no readable answer (counted wrong);
+    - position_consistency: pairs whose preferred response is the same in both orders.
+    """
+    scored = (
+        judgments.join(labels.select("pair_id", "label"), on="pair_id", how="left")
+        .with_columns(
+            pl.when(pl.col("order") == "swapped")
+            .then(3 - pl.col("answer"))
+            .otherwise(pl.col("answer"))
+            .cast(pl.Int8)
+            .alias("preferred")
+        )
+        .with_columns((pl.col("preferred") == pl.col("label")).fill_null(False).alias("correct"))
+    )
+    per_pair = scored.group_by("pair_id").agg(
+        pl.col("correct").all().alias("both_right"),
+        ((pl.col("preferred").n_unique() == 1) & pl.col("preferred").is_not_null().all()).alias(
+            "consistent"
+        ),
+    )
+
+    def order_accuracy(order: str) -> float:
+        return float(scored.filter(pl.col("order") == order)["correct"].mean())
+
+    metrics = {
+        "pairs": labels.height,
+        "accuracy": float(scored["correct"].mean()),
+        "accuracy_original": order_accuracy("original"),
+        "accuracy_swapped": order_accuracy("swapped"),
+        "accuracy_both_orders": float(per_pair["both_right"].mean()),
+        "format_rate": float(scored["format_ok"].mean()),
+        "unparseable_rate": float(scored["answer"].is_null().mean()),
+        "position_consistency": float(per_pair["consistent"].mean()),
+    }
+    return scored.select(list(JUDGMENT_SCHEMA)).cast(JUDGMENT_SCHEMA).sort("pair_id", "order"), metrics
+
+
+def evaluate_model(
+    model_path: str,
+    benchmark: pl.DataFrame,
+    params: dict,
+    seed: int,
+    device: str,
+    trust_remote_code: bool = False,
+) -> tuple[pl.DataFrame, dict]:
+    model = load_model(model_path, trust_remote_code).to(device)
+    processor = load_processor(model_path, trust_remote_code)
+    frames = []
+    for order in ("original", "swapped"):
+        judged = judge_pairs(
+            model,
+            processor,
+            benchmark,
+            num_samples=1,
+            temperature=None,
+            max_new_tokens=params["max_new_tokens"],
+            batch_size=params["batch_size"],
+            seed=seed,
+            swap=order == "swapped",
+            desc=f"evaluate ({order} order)",
+        )
+        frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
+    return score_judgments(pl.concat(frames), benchmark)

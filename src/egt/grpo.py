@@ -1,0 +1,69 @@
+"""Stage 3: GRPO on one curriculum stage, starting from the previous stage's checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import torch
+from trl import GRPOConfig, GRPOTrainer
+
+from egt.datasets import grpo_dataset
+from egt.modeling import load_model, load_processor, vision_token_ids
+from egt.rewards import accuracy_reward, format_reward
+
+
+def grpo_config(params: dict, out_dir: Path, seed: int, use_cpu: bool, processor) -> GRPOConfig:
+    weights = params["reward_weights"]
+    return GRPOConfig(
+        output_dir=str(out_dir / "trainer"),
+        max_steps=params["steps_per_stage"],
+        per_device_train_batch_size=params["batch_size"],
+        gradient_accumulation_steps=params.get("gradient_accumulation_steps", 1),
+        num_generations=params["num_generations"],
+        max_completion_length=params["max_completion_length"],
+        temperature=params["temperature"],
+        top_k=0,
+        learning_rate=params["learning_rate"],
+        lr_scheduler_type=params.get("lr_scheduler_type", "constant"),
+        beta=params["beta"],
+        reward_weights=[weights["format"], weights["accuracy"]],
+        logging_steps=params.get("logging_steps", 5),
+        save_strategy="no",
+        seed=seed,
+        data_seed=seed,
+        use_cpu=use_cpu,
+        bf16=params.get("bf16", False),
+        activation_checkpointing=params.get("activation_checkpointing", False),
+        use_vllm=False,
+        generation_kwargs={"suppress_tokens": vision_token_ids(processor)},
+        report_to="none",
+        dataloader_num_workers=0,
+    )
+
+
+def run_grpo_stage(
+    init_model: str,
+    pairs: pl.DataFrame,
+    out_dir: str | Path,
+    params: dict,
+    seed: int,
+    use_cpu: bool,
+    trust_remote_code: bool = False,
+) -> list[dict]:
+    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns log history."""
+    torch.manual_seed(seed)
+    out_dir = Path(out_dir)
+    processor = load_processor(init_model, trust_remote_code)
+    model = load_model(init_model, trust_remote_code)
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=[format_reward, accuracy_reward],
+        args=grpo_config(params, out_dir, seed, use_cpu, processor),
+        train_dataset=grpo_dataset(pairs),
+        processing_class=processor,
+    )
+    trainer.train()
+    trainer.model.save_pretrained(out_dir, safe_serialization=True)
+    processor.save_pretrained(out_dir)
+    return trainer.state.log_history

@@ -1,0 +1,41 @@
+"""Rollouts: K sampled judgments per pool pair, sharded so shards run and rerun alone."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from egt.generation import judge_pairs
+from egt.modeling import load_model, load_processor
+
+
+def shard_pairs(pool: pl.DataFrame, shard: int, num_shards: int) -> pl.DataFrame:
+    """Every ``num_shards``-th pair in ``pair_id`` order, starting at ``shard``."""
+    if not 0 <= shard < num_shards:
+        raise ValueError(f"shard {shard} is outside 0..{num_shards - 1}")
+    return pool.sort("pair_id").gather_every(num_shards, offset=shard)
+
+
+def rollout_shard(
+    model_path: str,
+    pool: pl.DataFrame,
+    shard: int,
+    params: dict,
+    seed: int,
+    device: str,
+    trust_remote_code: bool = False,
+) -> pl.DataFrame:
+    pairs = shard_pairs(pool, shard, params["shards"])
+    model = load_model(model_path, trust_remote_code).to(device)
+    processor = load_processor(model_path, trust_remote_code)
+    # A distinct, fixed stream per shard: a shard rerun alone gives the same rollouts.
+    return judge_pairs(
+        model,
+        processor,
+        pairs,
+        num_samples=params["num_samples"],
+        temperature=params["temperature"],
+        max_new_tokens=params["max_new_tokens"],
+        batch_size=params["batch_size"],
+        seed=seed * 100_003 + shard,
+        desc=f"rollout shard {shard}",
+    )

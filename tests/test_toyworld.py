@@ -1,0 +1,45 @@
+import io
+
+import numpy as np
+from PIL import Image
+
+from egt.judging import parse_judgment
+from egt.toyworld import NoiseModel, generate_split
+
+
+def test_generation_is_deterministic_and_seed_dependent():
+    a, ha = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
+    b, hb = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
+    c, _ = generate_split("pool", 50, seed=4, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
+    assert a.equals(b) and ha.equals(hb)
+    assert not a.equals(c)
+
+
+def test_labels_images_and_traces_are_consistent():
+    public, hidden = generate_split("sft", 40, seed=0, image_size=56, max_ambiguity=0.45, noise=None)
+    assert set(public["label"].to_list()) <= {1, 2}
+    assert (public["label"] == hidden["true_label"]).all() and not hidden["is_noisy"].any()
+    for row in public.head(10).iter_rows(named=True):
+        assert Image.open(io.BytesIO(row["image"])).size == (56, 56)
+        judgment = parse_judgment(row["reasoning"])
+        assert judgment.format_ok and judgment.answer == row["label"]
+        better = row[f"response_{row['label']}"]
+        color = row["reasoning"].split(" looks ")[1].split(".")[0]
+        assert better.rstrip(".").endswith(color)
+
+
+def test_noise_rate_grows_with_ambiguity():
+    _, hidden = generate_split("pool", 4000, seed=0, image_size=28, max_ambiguity=0.5, noise=NoiseModel(0.02, 0.8))
+    ambiguity = hidden["difficulty"].to_numpy()
+    noisy = hidden["is_noisy"].to_numpy()
+    low, high = noisy[ambiguity < 0.1].mean(), noisy[ambiguity > 0.4].mean()
+    assert 0.0 < low < 0.15 and high > 0.3
+    expected = np.mean(0.02 + 0.8 * ambiguity)
+    assert abs(noisy.mean() - expected) < 0.03
+
+
+def test_splits_are_disjoint():
+    pool, _ = generate_split("pool", 30, seed=0, image_size=28, max_ambiguity=0.45, noise=None)
+    sft, _ = generate_split("sft", 30, seed=0, image_size=28, max_ambiguity=0.45, noise=None)
+    assert not set(pool["pair_id"]) & set(sft["pair_id"])
+    assert not set(pool["image"].to_list()) & set(sft["image"].to_list())

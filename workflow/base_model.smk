@@ -1,0 +1,21 @@
+# A tiny Qwen2.5-VL-architecture model, tokenizer and processor, built offline.
+
+
+rule base_model:
+    input:
+        sft="results/data/sft.parquet",
+    output:
+        directory("results/models/base"),
+    params:
+        arch=config["model"].get("tiny"),
+        image_size=config.get("toy_world", {}).get("image_size"),
+        seed=SEED,
+    log:
+        "results/logs/base_model/base_model.log",
+    benchmark:
+        "results/benchmarks/base_model/base_model.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    script:
+        "../scripts/base_model.py"

@@ -1,0 +1,21 @@
+# Stage 2, entropy-guided curation: drop the highest-entropy pairs.
+
+
+rule curate:
+    input:
+        "results/entropy/pair_entropy.parquet",
+    output:
+        kept="results/curation/kept.parquet",
+        dropped="results/curation/dropped.parquet",
+        stats="results/curation/curation.json",
+    params:
+        keep_quantile=config["curation"]["keep_quantile"],
+    log:
+        "results/logs/curation/curate.log",
+    benchmark:
+        "results/benchmarks/curation/curate.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/curate.py"

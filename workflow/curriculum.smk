@@ -1,0 +1,21 @@
+# The kept pairs in curriculum stages by entropy (low to high for EGT).
+
+
+rule curriculum:
+    input:
+        "results/curation/kept.parquet",
+    output:
+        stages="results/curriculum/stages.parquet",
+        stats="results/curriculum/curriculum.json",
+    params:
+        curriculum=config["curriculum"],
+        seed=SEED,
+    log:
+        "results/logs/curriculum/curriculum.log",
+    benchmark:
+        "results/benchmarks/curriculum/curriculum.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/curriculum.py"

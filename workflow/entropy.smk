@@ -1,0 +1,22 @@
+# Per-pair entropy aggregates and the entropy-accuracy analysis.
+
+
+rule entropy_tables:
+    input:
+        rollouts=expand("results/rollouts/shard_{shard}.parquet", shard=SHARDS),
+        pool="results/data/pool.parquet",
+    output:
+        pairs="results/entropy/pair_entropy.parquet",
+        bins="results/entropy/entropy_bins.parquet",
+        analysis="results/entropy/entropy_accuracy.json",
+    params:
+        bins=config["entropy"]["bins"],
+    log:
+        "results/logs/entropy/entropy_tables.log",
+    benchmark:
+        "results/benchmarks/entropy/entropy_tables.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/entropy_tables.py"

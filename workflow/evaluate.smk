@@ -1,0 +1,26 @@
+# The SFT and final models on held-out benchmarks, each pair judged in both orders.
+
+
+rule evaluate:
+    input:
+        model=evaluated_model,
+        benchmark="results/data/benchmark_{benchmark}.parquet",
+    output:
+        judgments="results/eval/{model}/{benchmark}.parquet",
+        metrics="results/eval/{model}/{benchmark}.json",
+    params:
+        evaluation=config["evaluation"],
+        seed=SEED,
+        device=config["device"],
+        trust_remote_code=config["trust_remote_code"],
+    log:
+        "results/logs/eval/{model}_{benchmark}.log",
+    benchmark:
+        "results/benchmarks/eval/{model}_{benchmark}.tsv"
+    wildcard_constraints:
+        model="|".join(MODELS_EVALUATED),
+    threads: workflow.cores
+    resources:
+        mem_mb=3000,
+    script:
+        "../scripts/evaluate.py"

@@ -1,0 +1,27 @@
+# Stage 3: GRPO stage after stage; stage 1 starts from the SFT model, stage k from stage k-1.
+
+
+rule grpo_stage:
+    input:
+        stages="results/curriculum/stages.parquet",
+        pool="results/data/pool.parquet",
+        init_model=grpo_init_model,
+    output:
+        model=directory("results/grpo/stage_{stage}/model"),
+        history="results/grpo/stage_{stage}/log_history.json",
+    params:
+        grpo=config["grpo"],
+        seed=SEED,
+        use_cpu=USE_CPU,
+        trust_remote_code=config["trust_remote_code"],
+    log:
+        "results/logs/grpo/stage_{stage}.log",
+    benchmark:
+        "results/benchmarks/grpo/stage_{stage}.tsv"
+    wildcard_constraints:
+        stage=r"\d+",
+    threads: workflow.cores
+    resources:
+        mem_mb=4000,
+    script:
+        "../scripts/grpo_stage.py"

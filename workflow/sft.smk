@@ -1,0 +1,25 @@
+# Stage 1, reasoning enhancement: SFT on reasoning traces (loss on the assistant turn only).
+
+
+rule sft:
+    input:
+        pairs="results/data/sft.parquet",
+        base=base_model_input,
+    output:
+        model=directory("results/sft/model"),
+        history="results/sft/log_history.json",
+    params:
+        base_model=base_model_path(),
+        sft=config["sft"],
+        seed=SEED,
+        use_cpu=USE_CPU,
+        trust_remote_code=config["trust_remote_code"],
+    log:
+        "results/logs/sft/sft.log",
+    benchmark:
+        "results/benchmarks/sft/sft.tsv"
+    threads: workflow.cores
+    resources:
+        mem_mb=4000,
+    script:
+        "../scripts/sft.py"
