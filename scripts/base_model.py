@@ -2,10 +2,10 @@
 
 import json
 
-from egt.schemas import SFT_COLUMNS
 from egt.io import read_parquet, redirect_output
 from egt.judging import JUDGE_INSTRUCTION
 from egt.modeling import build_tiny_base
+from egt.schemas import SFT_COLUMNS
 
 redirect_output(snakemake.log[0])
 sft = read_parquet(snakemake.input.sft, SFT_COLUMNS)

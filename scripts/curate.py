@@ -20,4 +20,7 @@ write_json(
     },
     snakemake.output.stats,
 )
-print(f"curate: read {pairs.height} pairs, kept {cut.kept.height} (entropy <= {cut.threshold}), dropped {cut.dropped.height}")
+print(
+    f"curate: read {pairs.height} pairs, kept {cut.kept.height} "
+    f"(entropy <= {cut.threshold}), dropped {cut.dropped.height}"
+)

@@ -1,8 +1,8 @@
 """Rule evaluate: judge a benchmark in both presentation orders and score it."""
 
 from egt.evaluate import evaluate_model
-from egt.schemas import PAIR_COLUMNS
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
+from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])
 benchmark = read_parquet(snakemake.input.benchmark, PAIR_COLUMNS)

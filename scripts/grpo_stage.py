@@ -3,8 +3,8 @@
 import polars as pl
 
 from egt.grpo import run_grpo_stage
-from egt.schemas import PAIR_COLUMNS
 from egt.io import read_parquet, redirect_output, write_json
+from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])
 stage = int(snakemake.wildcards.stage)

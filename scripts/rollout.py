@@ -1,8 +1,8 @@
 """Rule rollout: K sampled judgments with exact entropy for one shard of the pool."""
 
-from egt.schemas import PAIR_COLUMNS
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.rollout import rollout_shard
+from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])
 shard = int(snakemake.wildcards.shard)

@@ -1,7 +1,7 @@
 """Rule sft: stage 1, reasoning enhancement."""
 
-from egt.schemas import SFT_COLUMNS
 from egt.io import read_parquet, redirect_output, write_json
+from egt.schemas import SFT_COLUMNS
 from egt.sft import run_sft
 
 redirect_output(snakemake.log[0])

@@ -9,7 +9,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 def snakemake(*args, workdir: Path, check: bool = True, timeout: int = 1800) -> subprocess.CompletedProcess:
     """Run the real snakemake command line on this repository's Snakefile."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        *args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

@@ -1,7 +1,6 @@
 """Bad configuration stops snakemake before any job runs, naming the key."""
 
 import yaml
-
 from conftest import REPO, snakemake
 
 
@@ -53,5 +52,7 @@ def test_cross_field_rule(tmp_path):
 
 
 def test_smoke_preset_is_valid(tmp_path):
-    result = snakemake("-n", "--configfile", str(REPO / "config/smoke.yaml"), workdir=tmp_path, check=False, timeout=300)
+    result = snakemake(
+        "-n", "--configfile", str(REPO / "config/smoke.yaml"), workdir=tmp_path, check=False, timeout=300
+    )
     assert result.returncode == 0, result.stderr

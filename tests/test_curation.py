@@ -6,9 +6,7 @@ from egt.curriculum import split_stages, stage_summary
 
 
 def pairs(entropies):
-    return pl.DataFrame(
-        {"pair_id": [f"p{i:03d}" for i in range(len(entropies))], "pair_entropy": entropies}
-    )
+    return pl.DataFrame({"pair_id": [f"p{i:03d}" for i in range(len(entropies))], "pair_entropy": entropies})
 
 
 @pytest.mark.parametrize("q, kept", [(0.7, 7), (0.5, 5), (1.0, 10), (0.05, 1), (0.71, 8)])

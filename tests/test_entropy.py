@@ -56,9 +56,7 @@ def test_mask_keeps_tokens_up_to_and_including_first_eos():
     eos, pad = 9, 0
     ids = torch.tensor([[5, 6, eos, pad, pad], [5, eos, 7, eos, pad], [1, 2, 3, 4, 5]])
     mask = generated_token_mask(ids, [eos])
-    expected = torch.tensor(
-        [[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool
-    )
+    expected = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
     assert torch.equal(mask, expected)
 
 

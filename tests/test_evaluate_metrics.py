@@ -5,7 +5,9 @@ from egt.evaluate import score_judgments
 
 
 def test_scores_both_orders_and_position_consistency():
-    labels = pl.DataFrame({"pair_id": ["a", "b", "c"], "label": [1, 2, 1]}, schema={"pair_id": pl.String, "label": pl.Int8})
+    labels = pl.DataFrame(
+        {"pair_id": ["a", "b", "c"], "label": [1, 2, 1]}, schema={"pair_id": pl.String, "label": pl.Int8}
+    )
     judgments = pl.DataFrame(
         {
             "pair_id": ["a", "a", "b", "b", "c", "c"],

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 import torch
 import yaml
-
 from conftest import REPO, snakemake
+
 from egt.generation import ROLLOUT_SCHEMA
 from egt.io import read_parquet
 from egt.schemas import HIDDEN_COLUMNS, PAIR_COLUMNS, SFT_COLUMNS
@@ -93,7 +93,9 @@ def test_curriculum_stages_are_ordered_by_entropy(smoke_run):
     stages = pl.read_parquet(smoke_run / "results/curriculum/stages.parquet")
     kept = pl.read_parquet(smoke_run / "results/curation/kept.parquet")
     assert sorted(stages["pair_id"]) == sorted(kept["pair_id"])
-    ranges = stages.group_by("stage").agg(lo=pl.col("pair_entropy").min(), hi=pl.col("pair_entropy").max()).sort("stage")
+    ranges = (
+        stages.group_by("stage").agg(lo=pl.col("pair_entropy").min(), hi=pl.col("pair_entropy").max()).sort("stage")
+    )
     assert ranges.height == cfg("curriculum", "stages")
     assert (ranges["hi"].head(ranges.height - 1) <= ranges["lo"].tail(ranges.height - 1)).all()
 
@@ -128,13 +130,30 @@ def test_summary(smoke_run):
         for key in ("accuracy", "format_rate", "position_consistency"):
             assert 0 <= metrics[key] <= 1
     assert (smoke_run / "results/summary.md").read_text().startswith("# EGT run summary")
-    for stage_dir in ("data", "sft", "rollout", "entropy", "curation", "curriculum", "grpo", "eval", "summary"):
+    for stage_dir in (
+        "data",
+        "sft",
+        "rollout",
+        "entropy",
+        "curation",
+        "curriculum",
+        "grpo",
+        "eval",
+        "summary",
+    ):
         assert list((smoke_run / "results/benchmarks" / stage_dir).glob("*.tsv")), stage_dir
         assert list((smoke_run / "results/logs" / stage_dir).glob("*.log")), stage_dir
 
 
 def test_only_the_summary_reads_the_hidden_columns(smoke_run):
-    result = snakemake("--configfile", str(REPO / "config/smoke.yaml"), "--detailed-summary", "--cores", "1", workdir=smoke_run)
+    result = snakemake(
+        "--configfile",
+        str(REPO / "config/smoke.yaml"),
+        "--detailed-summary",
+        "--cores",
+        "1",
+        workdir=smoke_run,
+    )
     rows = [line.split("\t") for line in result.stdout.splitlines()[1:] if "\t" in line]
     readers = {row[2] for row in rows if "pool_hidden.parquet" in row[4]}
     assert readers == {"summary"}

@@ -10,7 +10,15 @@ from egt.tables import entropy_bins, pair_entropy_table, spearman
 def rollouts(rows):
     return pl.DataFrame(
         [
-            {"pair_id": p, "sample": s, "text": "", "answer": a, "format_ok": f, "num_tokens": 3, "mean_token_entropy": h}
+            {
+                "pair_id": p,
+                "sample": s,
+                "text": "",
+                "answer": a,
+                "format_ok": f,
+                "num_tokens": 3,
+                "mean_token_entropy": h,
+            }
             for p, s, a, f, h in rows
         ],
         schema=ROLLOUT_SCHEMA,
@@ -42,7 +50,11 @@ def test_pair_entropy_table_aggregates_samples():
 
 def test_entropy_bins_have_equal_counts_and_ordered_ranges():
     pairs = pl.DataFrame(
-        {"pair_id": [f"p{i:02d}" for i in range(25)], "pair_entropy": [float(i) for i in range(25)], "accuracy": [1.0] * 10 + [0.0] * 15}
+        {
+            "pair_id": [f"p{i:02d}" for i in range(25)],
+            "pair_entropy": [float(i) for i in range(25)],
+            "accuracy": [1.0] * 10 + [0.0] * 15,
+        }
     )
     bins = entropy_bins(pairs, 5)
     assert bins["n"].to_list() == [5] * 5

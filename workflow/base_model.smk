@@ -6,10 +6,6 @@ rule base_model:
         sft="results/data/sft.parquet",
     output:
         directory("results/models/base"),
-    params:
-        arch=config["model"].get("tiny"),
-        image_size=config.get("toy_world", {}).get("image_size"),
-        seed=SEED,
     log:
         "results/logs/base_model/base_model.log",
     benchmark:
@@ -17,5 +13,9 @@ rule base_model:
     threads: 1
     resources:
         mem_mb=2000,
+    params:
+        arch=config["model"].get("tiny"),
+        image_size=config.get("toy_world", {}).get("image_size"),
+        seed=SEED,
     script:
         "../scripts/base_model.py"

@@ -29,7 +29,9 @@ def base_model_input(wildcards):
 
 def grpo_init_model(wildcards):
     stage = int(wildcards.stage)
-    return "results/sft/model" if stage == 1 else f"results/grpo/stage_{stage - 1}/model"
+    return (
+        "results/sft/model" if stage == 1 else f"results/grpo/stage_{stage - 1}/model"
+    )
 
 
 def evaluated_model(wildcards):

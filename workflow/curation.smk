@@ -8,8 +8,6 @@ rule curate:
         kept="results/curation/kept.parquet",
         dropped="results/curation/dropped.parquet",
         stats="results/curation/curation.json",
-    params:
-        keep_quantile=config["curation"]["keep_quantile"],
     log:
         "results/logs/curation/curate.log",
     benchmark:
@@ -17,5 +15,7 @@ rule curate:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        keep_quantile=config["curation"]["keep_quantile"],
     script:
         "../scripts/curate.py"

@@ -7,9 +7,6 @@ rule curriculum:
     output:
         stages="results/curriculum/stages.parquet",
         stats="results/curriculum/curriculum.json",
-    params:
-        curriculum=config["curriculum"],
-        seed=SEED,
     log:
         "results/logs/curriculum/curriculum.log",
     benchmark:
@@ -17,5 +14,8 @@ rule curriculum:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        curriculum=config["curriculum"],
+        seed=SEED,
     script:
         "../scripts/curriculum.py"

@@ -8,9 +8,6 @@ rule toy_world:
         pool_hidden="results/data/pool_hidden.parquet",
         sft="results/data/sft.parquet",
         benchmark="results/data/benchmark_toy.parquet",
-    params:
-        toy_world=config.get("toy_world"),
-        seed=SEED,
     log:
         "results/logs/data/toy_world.log",
     benchmark:
@@ -18,5 +15,8 @@ rule toy_world:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        toy_world=config.get("toy_world"),
+        seed=SEED,
     script:
         "../scripts/toy_world.py"

@@ -9,8 +9,6 @@ rule entropy_tables:
         pairs="results/entropy/pair_entropy.parquet",
         bins="results/entropy/entropy_bins.parquet",
         analysis="results/entropy/entropy_accuracy.json",
-    params:
-        bins=config["entropy"]["bins"],
     log:
         "results/logs/entropy/entropy_tables.log",
     benchmark:
@@ -18,5 +16,7 @@ rule entropy_tables:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        bins=config["entropy"]["bins"],
     script:
         "../scripts/entropy_tables.py"

@@ -8,11 +8,6 @@ rule evaluate:
     output:
         judgments="results/eval/{model}/{benchmark}.parquet",
         metrics="results/eval/{model}/{benchmark}.json",
-    params:
-        evaluation=config["evaluation"],
-        seed=SEED,
-        device=config["device"],
-        trust_remote_code=config["trust_remote_code"],
     log:
         "results/logs/eval/{model}_{benchmark}.log",
     benchmark:
@@ -22,5 +17,10 @@ rule evaluate:
     threads: workflow.cores
     resources:
         mem_mb=3000,
+    params:
+        evaluation=config["evaluation"],
+        seed=SEED,
+        device=config["device"],
+        trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/evaluate.py"

@@ -9,11 +9,6 @@ rule grpo_stage:
     output:
         model=directory("results/grpo/stage_{stage}/model"),
         history="results/grpo/stage_{stage}/log_history.json",
-    params:
-        grpo=config["grpo"],
-        seed=SEED,
-        use_cpu=USE_CPU,
-        trust_remote_code=config["trust_remote_code"],
     log:
         "results/logs/grpo/stage_{stage}.log",
     benchmark:
@@ -23,5 +18,10 @@ rule grpo_stage:
     threads: workflow.cores
     resources:
         mem_mb=4000,
+    params:
+        grpo=config["grpo"],
+        seed=SEED,
+        use_cpu=USE_CPU,
+        trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/grpo_stage.py"

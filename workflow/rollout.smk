@@ -8,11 +8,6 @@ rule rollout:
         model="results/sft/model",
     output:
         "results/rollouts/shard_{shard}.parquet",
-    params:
-        rollout=config["rollout"],
-        seed=SEED,
-        device=config["device"],
-        trust_remote_code=config["trust_remote_code"],
     log:
         "results/logs/rollout/shard_{shard}.log",
     benchmark:
@@ -22,5 +17,10 @@ rule rollout:
     threads: 1
     resources:
         mem_mb=3000,
+    params:
+        rollout=config["rollout"],
+        seed=SEED,
+        device=config["device"],
+        trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/rollout.py"

@@ -8,12 +8,6 @@ rule sft:
     output:
         model=directory("results/sft/model"),
         history="results/sft/log_history.json",
-    params:
-        base_model=base_model_path(),
-        sft=config["sft"],
-        seed=SEED,
-        use_cpu=USE_CPU,
-        trust_remote_code=config["trust_remote_code"],
     log:
         "results/logs/sft/sft.log",
     benchmark:
@@ -21,5 +15,11 @@ rule sft:
     threads: workflow.cores
     resources:
         mem_mb=4000,
+    params:
+        base_model=base_model_path(),
+        sft=config["sft"],
+        seed=SEED,
+        use_cpu=USE_CPU,
+        trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/sft.py"

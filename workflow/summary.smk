@@ -10,7 +10,9 @@ rule summary:
         dropped="results/curation/dropped.parquet",
         curriculum="results/curriculum/curriculum.json",
         hidden=(
-            ["results/data/pool_hidden.parquet"] if config["data"]["source"] == "toy_world" else []
+            ["results/data/pool_hidden.parquet"]
+            if config["data"]["source"] == "toy_world"
+            else []
         ),
         metrics=expand(
             "results/eval/{model}/{benchmark}.json",
@@ -22,9 +24,6 @@ rule summary:
     output:
         json="results/summary.json",
         markdown="results/summary.md",
-    params:
-        models=MODELS_EVALUATED,
-        benchmarks=BENCHMARKS,
     log:
         "results/logs/summary/summary.log",
     benchmark:
@@ -32,5 +31,8 @@ rule summary:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        models=MODELS_EVALUATED,
+        benchmarks=BENCHMARKS,
     script:
         "../scripts/summary.py"

@@ -42,9 +42,7 @@ def score_judgments(judgments: pl.DataFrame, labels: pl.DataFrame) -> tuple[pl.D
     )
     per_pair = scored.group_by("pair_id").agg(
         pl.col("correct").all().alias("both_right"),
-        ((pl.col("preferred").n_unique() == 1) & pl.col("preferred").is_not_null().all()).alias(
-            "consistent"
-        ),
+        ((pl.col("preferred").n_unique() == 1) & pl.col("preferred").is_not_null().all()).alias("consistent"),
     )
 
     def order_accuracy(order: str) -> float:

@@ -63,8 +63,7 @@ def completion_text(completion: str | list[dict]) -> str:
     if isinstance(completion, str):
         return completion
     return "".join(
-        part["content"] if isinstance(part["content"], str) else _content_text(part["content"])
-        for part in completion
+        part["content"] if isinstance(part["content"], str) else _content_text(part["content"]) for part in completion
     )
 
 

@@ -107,7 +107,13 @@ def summary_markdown(summary: dict) -> str:
                 f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
                 f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
             )
-    lines += ["", "## Training", "", "| run | steps | runtime (s) | last logged values |", "| --- | ---: | ---: | --- |"]
+    lines += [
+        "",
+        "## Training",
+        "",
+        "| run | steps | runtime (s) | last logged values |",
+        "| --- | ---: | ---: | --- |",
+    ]
     for name, t in summary["training"].items():
         extra = ", ".join(f"{k[5:]}={_fmt(v)}" for k, v in t.items() if k.startswith("last_") and k != "last_step")
         lines.append(f"| {name} | {_fmt(t['steps'])} | {_fmt(t['train_runtime_s'], 1)} | {extra} |")

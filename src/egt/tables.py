@@ -26,9 +26,7 @@ ENTROPY_BIN_SCHEMA = {
 
 def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
     """Aggregate K rollouts per pair; ``labels`` has ``pair_id`` and ``label``."""
-    answer_counts = pl.struct(
-        ones=(pl.col("answer") == 1).sum(), twos=(pl.col("answer") == 2).sum()
-    )
+    answer_counts = pl.struct(ones=(pl.col("answer") == 1).sum(), twos=(pl.col("answer") == 2).sum())
     return (
         rollouts.join(labels.select("pair_id", "label"), on="pair_id", how="inner")
         .group_by("pair_id")

@@ -41,7 +41,6 @@ BACKGROUND = (120, 120, 120)
 SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2}
 
 
-
 @dataclass(frozen=True)
 class NoiseModel:
     flip_rate: float
@@ -51,9 +50,7 @@ class NoiseModel:
         return np.clip(self.flip_rate + self.ambiguity_slope * ambiguity, 0.0, 1.0)
 
 
-def render_image(
-    shape: str, color: tuple[int, int, int], size: int, rng: np.random.Generator
-) -> bytes:
+def render_image(shape: str, color: tuple[int, int, int], size: int, rng: np.random.Generator) -> bytes:
     """Draw one shape on a grey background and return PNG bytes."""
     image = Image.new("RGB", (size, size), BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -72,7 +69,7 @@ def render_image(
 
 
 def blend(a: tuple[int, int, int], b: tuple[int, int, int], weight: float) -> tuple[int, int, int]:
-    return tuple(int(round((1 - weight) * x + weight * y)) for x, y in zip(a, b))
+    return tuple(int(round((1 - weight) * x + weight * y)) for x, y in zip(a, b, strict=True))
 
 
 def generate_split(
@@ -108,9 +105,7 @@ def generate_split(
         good = template.format(shape=shape, color=true_name)
         bad = template.format(shape=shape, color=wrong_name)
         response_1, response_2 = (good, bad) if true_label[i] == 1 else (bad, good)
-        color_1, color_2 = (
-            (true_name, wrong_name) if true_label[i] == 1 else (wrong_name, true_name)
-        )
+        color_1, color_2 = (true_name, wrong_name) if true_label[i] == 1 else (wrong_name, true_name)
         rows.append(
             {
                 "pair_id": f"{split}-{i:06d}",
