@@ -2,7 +2,7 @@
 
 from egt.curation import quantile_cut
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
-from egt.tables import PAIR_ENTROPY_SCHEMA
+from egt.schemas import PAIR_ENTROPY_SCHEMA
 
 redirect_output(snakemake.log[0])
 pairs = read_parquet(snakemake.input[0], PAIR_ENTROPY_SCHEMA)

@@ -1,8 +1,7 @@
 """Rule entropy_tables: per-pair entropy and the entropy-accuracy analysis."""
 
-from egt.generation import ROLLOUT_SCHEMA
 from egt.io import redirect_output, scan_parquet, write_json, write_parquet
-from egt.schemas import PAIR_COLUMNS
+from egt.schemas import PAIR_COLUMNS, ROLLOUT_SCHEMA
 from egt.tables import entropy_bins, pair_entropy_table, spearman
 
 redirect_output(snakemake.log[0])

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text
-from egt.schemas import HIDDEN_COLUMNS
+from egt.schemas import HIDDEN_COLUMNS, PAIR_ENTROPY_SCHEMA
 from egt.summary import build_summary, summary_markdown
-from egt.tables import PAIR_ENTROPY_SCHEMA
 
 redirect_output(snakemake.log[0])
 inp = snakemake.input

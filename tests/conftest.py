@@ -31,3 +31,36 @@ def smoke_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("smoke")
     snakemake("--cores", "2", "--configfile", str(REPO / "config/smoke.yaml"), workdir=workdir)
     return workdir
+
+
+TINY_ARCH = {
+    "vocab_size": 400,
+    "hidden_size": 32,
+    "intermediate_size": 64,
+    "num_layers": 2,
+    "num_heads": 4,
+    "num_kv_heads": 2,
+    "vision_depth": 1,
+    "vision_hidden_size": 16,
+    "vision_num_heads": 2,
+}
+
+
+@pytest.fixture(scope="session")
+def tiny_pairs():
+    from egt.toyworld import generate_split
+
+    pairs, _ = generate_split("pool", 6, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
+    return pairs
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tiny_pairs) -> Path:
+    """A randomly initialised tiny Qwen2.5-VL saved with save_pretrained (seconds to build)."""
+    from egt.judging import JUDGE_INSTRUCTION
+    from egt.modeling import build_tiny_base
+
+    path = tmp_path_factory.mktemp("tiny") / "model"
+    texts = [JUDGE_INSTRUCTION] * 20 + tiny_pairs["reasoning"].to_list() + tiny_pairs["response_1"].to_list()
+    build_tiny_base(path, texts, TINY_ARCH, image_size=56, seed=0)
+    return path

@@ -10,10 +10,15 @@ import torch
 import yaml
 from conftest import REPO, snakemake
 
-from egt.generation import ROLLOUT_SCHEMA
 from egt.io import read_parquet
-from egt.schemas import HIDDEN_COLUMNS, PAIR_COLUMNS, SFT_COLUMNS
-from egt.tables import ENTROPY_BIN_SCHEMA, PAIR_ENTROPY_SCHEMA
+from egt.schemas import (
+    ENTROPY_BIN_SCHEMA,
+    HIDDEN_COLUMNS,
+    PAIR_COLUMNS,
+    PAIR_ENTROPY_SCHEMA,
+    ROLLOUT_SCHEMA,
+    SFT_COLUMNS,
+)
 
 pytestmark = pytest.mark.pipeline
 SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())

@@ -3,7 +3,7 @@ import math
 import polars as pl
 import pytest
 
-from egt.generation import ROLLOUT_SCHEMA
+from egt.schemas import ROLLOUT_SCHEMA
 from egt.tables import entropy_bins, pair_entropy_table, spearman
 
 

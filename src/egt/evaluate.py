@@ -6,16 +6,7 @@ import polars as pl
 
 from egt.generation import judge_pairs
 from egt.modeling import load_model, load_processor
-
-JUDGMENT_SCHEMA = {
-    "pair_id": pl.String,
-    "order": pl.String,  # "original" (label as given) or "swapped" (responses exchanged)
-    "text": pl.String,
-    "answer": pl.Int8,  # as presented: 1 or 2, null if unparseable
-    "format_ok": pl.Boolean,
-    "preferred": pl.Int8,  # answer mapped back to the original order
-    "correct": pl.Boolean,  # preferred == label (unparseable counts as wrong)
-}
+from egt.schemas import JUDGMENT_SCHEMA
 
 
 def score_judgments(judgments: pl.DataFrame, labels: pl.DataFrame) -> tuple[pl.DataFrame, dict]:

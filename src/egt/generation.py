@@ -7,19 +7,11 @@ import torch
 from tqdm.auto import tqdm
 
 from egt.datasets import decode_image
-from egt.entropy import generated_token_mask, masked_mean, token_entropy
+from egt.entropy import generated_token_mask, masked_mean
 from egt.judging import judge_messages, parse_judgment
 from egt.modeling import vision_token_ids
-
-ROLLOUT_SCHEMA = {
-    "pair_id": pl.String,
-    "sample": pl.Int32,
-    "text": pl.String,
-    "answer": pl.Int8,  # 1, 2, or null when unparseable
-    "format_ok": pl.Boolean,
-    "num_tokens": pl.Int32,
-    "mean_token_entropy": pl.Float32,
-}
+from egt.schemas import ROLLOUT_SCHEMA
+from egt.scoring import completion_entropies
 
 
 def _prompts(processor, pairs: list[dict], swap: bool = False) -> tuple[list[str], list]:
@@ -32,6 +24,22 @@ def _prompts(processor, pairs: list[dict], swap: bool = False) -> tuple[list[str
     return texts, images
 
 
+def repeat_inputs(inputs: dict, times: int) -> dict:
+    """Repeat every row of processor outputs ``times`` times (row i -> rows i*times … i*times+times-1)."""
+    out = {}
+    for key, value in inputs.items():
+        if key == "pixel_values":
+            # Patches of all images are concatenated; repeat each image's block as a whole.
+            sizes = inputs["image_grid_thw"].prod(dim=-1).tolist()
+            blocks = value.split(sizes, dim=0)
+            out[key] = torch.cat([block for block in blocks for _ in range(times)], dim=0)
+        elif torch.is_tensor(value):
+            out[key] = value.repeat_interleave(times, dim=0)
+        else:
+            out[key] = value
+    return out
+
+
 @torch.no_grad()
 def judge_batch(
     model,
@@ -41,16 +49,19 @@ def judge_batch(
     temperature: float | None,
     max_new_tokens: int,
     swap: bool = False,
+    entropy_chunk_size: int = 256,
 ) -> list[dict]:
     """Judge each pair ``num_samples`` times; ``temperature=None`` means greedy decoding.
 
-    Each judgment carries the exact mean per-token entropy of the temperature-scaled
-    next-token distribution over its generated tokens (greedy: temperature 1).
+    Sampled judgments get the exact mean per-token entropy of the temperature-scaled
+    next-token distribution over their generated tokens (up to and including the first
+    end-of-turn token), recomputed teacher-forced by :func:`egt.scoring.completion_entropies`
+    so the figure does not depend on the sampling engine. Greedy judgments get none.
     """
     texts, images = _prompts(processor, pairs, swap)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to(model.device)
     sampling = temperature is not None
-    output = model.generate(
+    generated = model.generate(
         **inputs,
         do_sample=sampling,
         temperature=temperature if sampling else None,
@@ -59,32 +70,30 @@ def judge_batch(
         num_return_sequences=num_samples,
         max_new_tokens=max_new_tokens,
         suppress_tokens=vision_token_ids(processor),
-        output_logits=True,
-        return_dict_in_generate=True,
-    )
-    generated = output.sequences[:, inputs["input_ids"].shape[1] :]
-    # Raw logits divided by T are the sampling distribution (``scores`` carry -inf from
-    # suppressed tokens and other processors).
-    logits = torch.stack(output.logits, dim=1)
-    entropy = token_entropy(logits, temperature if sampling else 1.0)
+    )[:, inputs["input_ids"].shape[1] :]
     eos_ids = model.generation_config.eos_token_id
     eos_ids = [eos_ids] if isinstance(eos_ids, int) else list(eos_ids)
     mask = generated_token_mask(generated, eos_ids)
-    mean_entropy = masked_mean(entropy, mask)
+    if sampling:
+        entropies = completion_entropies(
+            model, repeat_inputs(inputs, num_samples), generated, mask, temperature, entropy_chunk_size
+        )
+        mean_entropy = masked_mean(entropies, mask).tolist()
+    else:
+        mean_entropy = [None] * generated.shape[0]
     decoded = processor.batch_decode(generated, skip_special_tokens=True)
     rows = []
     for index, text in enumerate(decoded):
-        pair = pairs[index // num_samples]
         judgment = parse_judgment(text)
         rows.append(
             {
-                "pair_id": pair["pair_id"],
+                "pair_id": pairs[index // num_samples]["pair_id"],
                 "sample": index % num_samples,
                 "text": text,
                 "answer": judgment.answer,
                 "format_ok": judgment.format_ok,
                 "num_tokens": int(mask[index].sum()),
-                "mean_token_entropy": float(mean_entropy[index]),
+                "mean_token_entropy": mean_entropy[index],
             }
         )
     return rows

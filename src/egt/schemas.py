@@ -26,3 +26,46 @@ HIDDEN_COLUMNS = {
     "is_noisy": pl.Boolean,  # label != true_label
     "difficulty": pl.Float32,  # ambiguity: colour blend weight in [0, 0.5)
 }
+
+# rollouts/shard_{i}.parquet: one sampled judgment per row.
+ROLLOUT_SCHEMA = {
+    "pair_id": pl.String,
+    "sample": pl.Int32,
+    "text": pl.String,
+    "answer": pl.Int8,  # 1, 2, or null when unparseable
+    "format_ok": pl.Boolean,
+    "num_tokens": pl.Int32,
+    "mean_token_entropy": pl.Float32,
+}
+
+# entropy/pair_entropy.parquet, curation/{kept,dropped}.parquet: one pair per row.
+PAIR_ENTROPY_SCHEMA = {
+    "pair_id": pl.String,
+    "label": pl.Int8,
+    "num_samples": pl.UInt32,
+    "pair_entropy": pl.Float64,  # mean over samples of the mean per-token entropy (nats)
+    "entropy_std": pl.Float64,  # std over samples (0 when K = 1)
+    "majority_answer": pl.Int8,  # most frequent parsed answer; null if none parsed; ties -> 1
+    "accuracy": pl.Float64,  # share of samples whose answer equals label (unparseable = wrong)
+    "format_rate": pl.Float64,  # share of samples in the exact answer format
+}
+
+# entropy/entropy_bins.parquet: equal-count bins of pair entropy.
+ENTROPY_BIN_SCHEMA = {
+    "bin": pl.UInt32,
+    "entropy_lo": pl.Float64,
+    "entropy_hi": pl.Float64,
+    "n": pl.UInt32,
+    "accuracy": pl.Float64,
+}
+
+# eval/{model}/{benchmark}.parquet: one greedy judgment per pair and presentation order.
+JUDGMENT_SCHEMA = {
+    "pair_id": pl.String,
+    "order": pl.String,  # "original" (label as given) or "swapped" (responses exchanged)
+    "text": pl.String,
+    "answer": pl.Int8,  # as presented: 1 or 2, null if unparseable
+    "format_ok": pl.Boolean,
+    "preferred": pl.Int8,  # answer mapped back to the original order
+    "correct": pl.Boolean,  # preferred == label (unparseable counts as wrong)
+}

@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PAIR_ENTROPY_SCHEMA = {
-    "pair_id": pl.String,
-    "label": pl.Int8,
-    "num_samples": pl.UInt32,
-    "pair_entropy": pl.Float64,  # mean over samples of the mean per-token entropy (nats)
-    "entropy_std": pl.Float64,  # std over samples (0 when K = 1)
-    "majority_answer": pl.Int8,  # most frequent parsed answer; null if none parsed; ties -> 1
-    "accuracy": pl.Float64,  # share of samples whose answer equals label (unparseable = wrong)
-    "format_rate": pl.Float64,  # share of samples in the exact answer format
-}
-
-ENTROPY_BIN_SCHEMA = {
-    "bin": pl.UInt32,
-    "entropy_lo": pl.Float64,
-    "entropy_hi": pl.Float64,
-    "n": pl.UInt32,
-    "accuracy": pl.Float64,
-}
+from egt.schemas import ENTROPY_BIN_SCHEMA, PAIR_ENTROPY_SCHEMA
 
 
 def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:

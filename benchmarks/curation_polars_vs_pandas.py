@@ -1,0 +1,185 @@
+"""Entropy aggregation + quantile curation + curriculum split: polars (egt) vs pandas.
+
+    python benchmarks/curation_polars_vs_pandas.py [--pairs 1000000] [--samples 8] [--shards 64]
+
+Writes a synthetic rollout set in the pipeline's schema (pairs x samples rows in parquet
+shards) to a temporary folder, then runs each implementation in its own subprocess (so peak
+RSS is its own) and prints median wall time, peak RSS and the ratios. The pandas version is a
+straightforward equivalent: read the shards, merge labels, group by pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+KEEP_QUANTILE, STAGES, BINS = 0.7, 3, 10
+
+
+def make_data(folder: Path, pairs: int, samples: int, shards: int, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    pair_ids = np.array([f"pair-{i:08d}" for i in range(pairs)], dtype=object)
+    labels = rng.integers(1, 3, pairs)
+    pl.DataFrame({"pair_id": pair_ids, "label": labels}, schema={"pair_id": pl.String, "label": pl.Int8}).write_parquet(
+        folder / "labels.parquet"
+    )
+    for shard, index in enumerate(np.array_split(np.arange(pairs), shards)):
+        n = len(index) * samples
+        answer = rng.integers(0, 3, n)  # 0 stands for unparseable
+        pl.DataFrame(
+            {
+                "pair_id": np.repeat(pair_ids[index], samples),
+                "sample": np.tile(np.arange(samples), len(index)),
+                "text": ["<think>…</think><answer>1</answer>"] * n,
+                "answer": np.where(answer == 0, None, answer),
+                "format_ok": rng.random(n) < 0.9,
+                "num_tokens": rng.integers(20, 400, n),
+                "mean_token_entropy": rng.gamma(2.0, 0.2, n),
+            },
+            schema={
+                "pair_id": pl.String,
+                "sample": pl.Int32,
+                "text": pl.String,
+                "answer": pl.Int8,
+                "format_ok": pl.Boolean,
+                "num_tokens": pl.Int32,
+                "mean_token_entropy": pl.Float32,
+            },
+        ).write_parquet(folder / f"shard_{shard:04d}.parquet")
+
+
+def run_polars(folder: Path) -> dict:
+    from egt.curation import quantile_cut
+    from egt.curriculum import split_stages
+    from egt.tables import entropy_bins, pair_entropy_table, spearman
+
+    rollouts = pl.scan_parquet(sorted(folder.glob("shard_*.parquet")))
+    labels = pl.scan_parquet(folder / "labels.parquet")
+    pairs = pair_entropy_table(rollouts, labels).collect(engine="streaming")
+    bins = entropy_bins(pairs, BINS)
+    cut = quantile_cut(pairs, KEEP_QUANTILE)
+    stages = split_stages(cut.kept, STAGES, "low_to_high", seed=0)
+    return {
+        "pairs": pairs.height,
+        "kept": cut.kept.height,
+        "bins": bins.height,
+        "stages": int(stages["stage"].max()),
+        "spearman": spearman(pairs),
+    }
+
+
+def run_pandas(folder: Path) -> dict:
+    import pandas as pd
+
+    columns = ["pair_id", "answer", "format_ok", "mean_token_entropy"]
+    rollouts = pd.concat([pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("shard_*.parquet"))])
+    labels = pd.read_parquet(folder / "labels.parquet")
+    frame = rollouts.merge(labels, on="pair_id")
+    frame["correct"] = (frame["answer"] == frame["label"]).fillna(False).astype(float)
+    frame["one"] = frame["answer"] == 1
+    frame["two"] = frame["answer"] == 2
+    frame["mean_token_entropy"] = frame["mean_token_entropy"].astype("float64")
+    frame["entropy_sq"] = frame["mean_token_entropy"] ** 2
+    grouped = frame.groupby("pair_id", sort=True)
+    pairs = grouped.agg(
+        label=("label", "first"),
+        num_samples=("answer", "size"),
+        pair_entropy=("mean_token_entropy", "mean"),
+        entropy_sq=("entropy_sq", "mean"),
+        ones=("one", "sum"),
+        twos=("two", "sum"),
+        accuracy=("correct", "mean"),
+        format_rate=("format_ok", "mean"),
+    ).reset_index()
+    # population std (ddof=0), as in egt.tables
+    pairs["entropy_std"] = np.sqrt((pairs.pop("entropy_sq") - pairs["pair_entropy"] ** 2).clip(lower=0))
+    pairs["majority_answer"] = np.where(
+        pairs["ones"] + pairs["twos"] == 0, np.nan, np.where(pairs["ones"] >= pairs["twos"], 1, 2)
+    )
+    ordered = pairs.sort_values(["pair_entropy", "pair_id"]).reset_index(drop=True)
+    ordered["bin"] = np.arange(len(ordered)) * BINS // len(ordered)
+    bins = ordered.groupby("bin").agg(
+        lo=("pair_entropy", "min"), hi=("pair_entropy", "max"), n=("pair_id", "size"), accuracy=("accuracy", "mean")
+    )
+    kept = ordered.head(math.ceil(round(KEEP_QUANTILE * len(ordered), 9))).copy()
+    kept["stage"] = np.arange(len(kept)) * STAGES // len(kept) + 1
+    rho = pairs["pair_entropy"].rank().corr(pairs["accuracy"].rank())
+    return {
+        "pairs": len(pairs),
+        "kept": len(kept),
+        "bins": len(bins),
+        "stages": int(kept["stage"].max()),
+        "spearman": float(rho),
+    }
+
+
+def child(method: str, folder: Path) -> None:
+    start = time.perf_counter()
+    result = (run_polars if method == "polars" else run_pandas)(folder)
+    result["seconds"] = time.perf_counter() - start
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=8)
+    parser.add_argument("--shards", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        make_data(folder, args.pairs, args.samples, args.shards)
+        print(
+            f"{args.pairs} pairs x {args.samples} samples = {args.pairs * args.samples} rows in {args.shards} shards "
+            f"(generated in {time.perf_counter() - start:.1f} s)"
+        )
+        runs = {"polars": [], "pandas": []}
+        for _ in range(args.repeats):
+            for method in runs:  # interleaved, so drift on a shared machine hits both
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", method, str(folder)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                runs[method].append(json.loads(out))
+    summary = {
+        m: {
+            "median_s": statistics.median(r["seconds"] for r in rs),
+            "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
+            "result": rs[0],
+        }
+        for m, rs in runs.items()
+    }
+    pol, pan = summary["polars"], summary["pandas"]
+    assert pol["result"]["kept"] == pan["result"]["kept"] and pol["result"]["pairs"] == pan["result"]["pairs"]
+    assert abs(pol["result"]["spearman"] - pan["result"]["spearman"]) < 1e-6
+    print(f"{'method':<8} {'median time (s)':>16} {'peak RSS (MB)':>14}")
+    for name in ("polars", "pandas"):
+        print(f"{name:<8} {summary[name]['median_s']:>16.2f} {summary[name]['peak_rss_mb']:>14.0f}")
+    print(
+        f"speed-up polars vs pandas: {pan['median_s'] / pol['median_s']:.1f}x; "
+        f"memory ratio pandas/polars: {pan['peak_rss_mb'] / pol['peak_rss_mb']:.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

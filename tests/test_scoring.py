@@ -1,0 +1,52 @@
+"""Teacher-forced entropy re-scoring equals the entropy of the sampling distribution."""
+
+import math
+
+import torch
+
+from egt.entropy import generated_token_mask, token_entropy
+from egt.generation import _prompts, judge_pairs, repeat_inputs
+from egt.modeling import load_model, load_processor, vision_token_ids
+from egt.scoring import completion_entropies
+
+
+def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
+    model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
+    rows = tiny_pairs.head(3).to_dicts()
+    texts, images = _prompts(processor, rows)
+    inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
+    temperature, samples = 0.8, 2
+    torch.manual_seed(0)
+    out = model.generate(
+        **inputs,
+        do_sample=True,
+        temperature=temperature,
+        top_k=0,
+        top_p=1.0,
+        num_return_sequences=samples,
+        max_new_tokens=12,
+        suppress_tokens=vision_token_ids(processor),
+        output_logits=True,
+        return_dict_in_generate=True,
+    )
+    generated = out.sequences[:, inputs["input_ids"].shape[1] :]
+    mask = generated_token_mask(generated, [model.generation_config.eos_token_id])
+    from_generation = token_entropy(torch.stack(out.logits, dim=1), temperature)
+    rescored = completion_entropies(model, repeat_inputs(inputs, samples), generated, mask, temperature, chunk_size=5)
+    assert torch.allclose(rescored[mask], from_generation[mask], atol=1e-4)
+    assert (rescored[~mask] == 0).all()
+
+
+def test_judge_pairs_rows_and_entropy_bounds(tiny_model_dir, tiny_pairs):
+    model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
+    rollouts = judge_pairs(model, processor, tiny_pairs, 3, 1.0, 10, batch_size=4, seed=0)
+    assert rollouts.height == 3 * tiny_pairs.height
+    assert rollouts.group_by("pair_id").len()["len"].to_list() == [3] * tiny_pairs.height
+    vocab = model.config.text_config.vocab_size
+    entropy = rollouts["mean_token_entropy"]
+    assert entropy.is_finite().all() and entropy.min() >= 0 and entropy.max() <= math.log(vocab) + 1e-4
+    # same seed, same rollouts: sampling is reproducible on CPU
+    again = judge_pairs(model, processor, tiny_pairs, 3, 1.0, 10, batch_size=4, seed=0)
+    assert again.equals(rollouts)
+    greedy = judge_pairs(model, processor, tiny_pairs, 1, None, 10, batch_size=4, seed=0)
+    assert greedy["mean_token_entropy"].is_null().all()
