@@ -29,7 +29,7 @@ def test_matches_naive_formula_with_temperature_and_chunks():
     temperature = 0.7
     log_probs = torch.log_softmax(logits / temperature, dim=-1)
     naive = -(log_probs.exp() * log_probs).sum(-1)
-    chunked = token_entropy(logits, temperature, chunk_size=5)
+    chunked = token_entropy(logits, temperature, chunk_rows=5)
     assert torch.allclose(chunked, naive, atol=1e-4)
 
 
@@ -64,3 +64,16 @@ def test_masked_mean_excludes_padding_after_eos():
     entropies = torch.tensor([[1.0, 3.0, 100.0, 100.0]])
     mask = generated_token_mask(torch.tensor([[4, 2, 4, 4]]), [2])
     assert masked_mean(entropies, mask).item() == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+def test_low_precision_inputs_match_float64_reference(dtype):
+    torch.manual_seed(3)
+    logits = (torch.randn(3, 41, 2000) * 5).to(dtype)
+    logits[0, :, 100:] = float("-inf")  # masked vocabulary
+    reference_log_probs = torch.log_softmax(logits.double() / 1.3, dim=-1)
+    reference = -(reference_log_probs.exp() * reference_log_probs.nan_to_num(neginf=0.0)).sum(-1)
+    for chunk_rows in (1, 7, None):
+        got = token_entropy(logits, 1.3, chunk_rows)
+        assert got.dtype == torch.float32
+        assert torch.allclose(got.double(), reference, atol=1e-4)

@@ -32,7 +32,7 @@ def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
     generated = out.sequences[:, inputs["input_ids"].shape[1] :]
     mask = generated_token_mask(generated, [model.generation_config.eos_token_id])
     from_generation = token_entropy(torch.stack(out.logits, dim=1), temperature)
-    rescored = completion_entropies(model, repeat_inputs(inputs, samples), generated, mask, temperature, chunk_size=5)
+    rescored = completion_entropies(model, repeat_inputs(inputs, samples), generated, mask, temperature, chunk_rows=5)
     assert torch.allclose(rescored[mask], from_generation[mask], atol=1e-4)
     assert (rescored[~mask] == 0).all()
 

@@ -1,29 +1,39 @@
 """Exact per-token Shannon entropy of next-token distributions.
 
-For logits z (already divided by the sampling temperature), the entropy of softmax(z) is
-    H = logsumexp(z) - sum_i softmax(z)_i * z_i,
-computed in float32 whatever the logits' dtype. Rows are processed in chunks so that the
-extra memory is O(chunk x vocab) rather than O(tokens x vocab).
+For logits z (divided by the sampling temperature), H = -sum_i p_i log p_i with
+log p = log_softmax(z), computed in float32 whatever the logits' dtype. Rows are processed in
+chunks of about ``CHUNK_ELEMENTS`` values, so the extra memory is O(chunk x vocab) rather than
+O(tokens x vocab) — and a chunk that fits in the CPU cache is also several times faster than
+one pass over the whole tensor (see benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import torch
 
+# ~16 MB of float32 per temporary: 27 rows of Qwen2.5's 151,936-token vocabulary.
+CHUNK_ELEMENTS = 1 << 22
 
-def token_entropy(logits: torch.Tensor, temperature: float = 1.0, chunk_size: int = 1024) -> torch.Tensor:
+
+def rows_per_chunk(vocab_size: int, chunk_elements: int = CHUNK_ELEMENTS) -> int:
+    return max(1, chunk_elements // vocab_size)
+
+
+def token_entropy(logits: torch.Tensor, temperature: float = 1.0, chunk_rows: int | None = None) -> torch.Tensor:
     """Entropy (nats) of softmax(logits / temperature) over the last axis; shape = logits.shape[:-1]."""
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
-    flat = logits.reshape(-1, logits.shape[-1])
+    vocab = logits.shape[-1]
+    flat = logits.reshape(-1, vocab)
+    chunk_rows = chunk_rows or rows_per_chunk(vocab)
+    lowest = torch.finfo(torch.float32).min
     out = torch.empty(flat.shape[0], dtype=torch.float32, device=logits.device)
-    for start in range(0, flat.shape[0], chunk_size):
-        z = flat[start : start + chunk_size].float() / temperature
-        log_norm = torch.logsumexp(z, dim=-1)
-        probs = torch.softmax(z, dim=-1)
-        # -inf logits (masked tokens) have probability 0 and contribute nothing.
-        expected = torch.where(probs > 0, probs * z, torch.zeros_like(z)).sum(dim=-1)
-        out[start : start + chunk_size] = log_norm - expected
+    for start in range(0, flat.shape[0], chunk_rows):
+        log_probs = torch.log_softmax(flat[start : start + chunk_rows].float() / temperature, dim=-1)
+        probs = log_probs.exp()
+        # A -inf logit (masked token) has p = 0; clamping its log-probability to a finite value
+        # makes its term 0 * finite = 0 instead of 0 * -inf = nan.
+        out[start : start + chunk_rows] = -(probs * log_probs.clamp_min_(lowest)).sum(dim=-1)
     return out.reshape(logits.shape[:-1])
 
 

@@ -49,7 +49,6 @@ def judge_batch(
     temperature: float | None,
     max_new_tokens: int,
     swap: bool = False,
-    entropy_chunk_size: int = 256,
 ) -> list[dict]:
     """Judge each pair ``num_samples`` times; ``temperature=None`` means greedy decoding.
 
@@ -75,9 +74,7 @@ def judge_batch(
     eos_ids = [eos_ids] if isinstance(eos_ids, int) else list(eos_ids)
     mask = generated_token_mask(generated, eos_ids)
     if sampling:
-        entropies = completion_entropies(
-            model, repeat_inputs(inputs, num_samples), generated, mask, temperature, entropy_chunk_size
-        )
+        entropies = completion_entropies(model, repeat_inputs(inputs, num_samples), generated, mask, temperature)
         mean_entropy = masked_mean(entropies, mask).tolist()
     else:
         mean_entropy = [None] * generated.shape[0]

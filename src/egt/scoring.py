@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from egt.entropy import token_entropy
+from egt.entropy import rows_per_chunk, token_entropy
 
 
 def completion_entropies(
@@ -19,7 +19,7 @@ def completion_entropies(
     completion_ids: torch.Tensor,
     completion_mask: torch.Tensor,
     temperature: float,
-    chunk_size: int = 256,
+    chunk_rows: int | None = None,
 ) -> torch.Tensor:
     """Per-token entropies ``[batch, completion_len]`` of the completions, teacher-forced.
 
@@ -41,10 +41,11 @@ def completion_entropies(
     # position prompt_len - 1 + j.
     predicting = hidden[:, prompt_len - 1 : prompt_len - 1 + completion_ids.shape[1]]
     head = model.get_output_embeddings()
+    chunk_rows = chunk_rows or rows_per_chunk(head.weight.shape[0])
     flat = predicting.reshape(-1, predicting.shape[-1])
     out = torch.empty(flat.shape[0], dtype=torch.float32, device=flat.device)
-    for start in range(0, flat.shape[0], chunk_size):
-        logits = head(flat[start : start + chunk_size])
-        out[start : start + chunk_size] = token_entropy(logits, temperature, chunk_size=chunk_size)
+    for start in range(0, flat.shape[0], chunk_rows):
+        logits = head(flat[start : start + chunk_rows])
+        out[start : start + chunk_rows] = token_entropy(logits, temperature, chunk_rows)
     entropies = out.reshape(batch, -1)
     return torch.where(completion_mask.bool(), entropies, torch.zeros_like(entropies))
