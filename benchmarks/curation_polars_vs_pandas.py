@@ -29,33 +29,24 @@ KEEP_QUANTILE, STAGES, BINS = 0.7, 3, 10
 
 def make_data(folder: Path, pairs: int, samples: int, shards: int, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
-    pair_ids = np.array([f"pair-{i:08d}" for i in range(pairs)], dtype=object)
-    labels = rng.integers(1, 3, pairs)
-    pl.DataFrame({"pair_id": pair_ids, "label": labels}, schema={"pair_id": pl.String, "label": pl.Int8}).write_parquet(
-        folder / "labels.parquet"
-    )
+
+    def pair_ids(index: np.ndarray) -> pl.Expr:
+        return pl.lit(pl.Series(index)).cast(pl.String).str.zfill(8).str.replace(r"^", "pair-")
+
+    pl.select(
+        pair_id=pair_ids(np.arange(pairs)), label=pl.lit(pl.Series(rng.integers(1, 3, pairs)).cast(pl.Int8))
+    ).write_parquet(folder / "labels.parquet")
     for shard, index in enumerate(np.array_split(np.arange(pairs), shards)):
         n = len(index) * samples
         answer = rng.integers(0, 3, n)  # 0 stands for unparseable
-        pl.DataFrame(
-            {
-                "pair_id": np.repeat(pair_ids[index], samples),
-                "sample": np.tile(np.arange(samples), len(index)),
-                "text": ["<think>…</think><answer>1</answer>"] * n,
-                "answer": np.where(answer == 0, None, answer),
-                "format_ok": rng.random(n) < 0.9,
-                "num_tokens": rng.integers(20, 400, n),
-                "mean_token_entropy": rng.gamma(2.0, 0.2, n),
-            },
-            schema={
-                "pair_id": pl.String,
-                "sample": pl.Int32,
-                "text": pl.String,
-                "answer": pl.Int8,
-                "format_ok": pl.Boolean,
-                "num_tokens": pl.Int32,
-                "mean_token_entropy": pl.Float32,
-            },
+        pl.select(
+            pair_id=pair_ids(np.repeat(index, samples)),
+            sample=pl.lit(pl.Series(np.tile(np.arange(samples), len(index)))).cast(pl.Int32),
+            text=pl.lit("<think>...</think><answer>1</answer>"),
+            answer=pl.lit(pl.Series(answer)).cast(pl.Int8).replace(0, None),
+            format_ok=pl.lit(pl.Series(rng.random(n) < 0.9)),
+            num_tokens=pl.lit(pl.Series(rng.integers(20, 400, n))).cast(pl.Int32),
+            mean_token_entropy=pl.lit(pl.Series(rng.gamma(2.0, 0.2, n))).cast(pl.Float32),
         ).write_parquet(folder / f"shard_{shard:04d}.parquet")
 
 
@@ -80,33 +71,35 @@ def run_polars(folder: Path) -> dict:
 
 
 def run_pandas(folder: Path) -> dict:
+    """The same computation and the same order of work (aggregate per pair, then join labels)."""
     import pandas as pd
 
     columns = ["pair_id", "answer", "format_ok", "mean_token_entropy"]
-    rollouts = pd.concat([pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("shard_*.parquet"))])
-    labels = pd.read_parquet(folder / "labels.parquet")
-    frame = rollouts.merge(labels, on="pair_id")
-    frame["correct"] = (frame["answer"] == frame["label"]).fillna(False).astype(float)
+    frame = pd.concat([pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("shard_*.parquet"))])
+    frame["entropy"] = frame["mean_token_entropy"].astype("float64")
+    frame["entropy_sq"] = frame["entropy"] ** 2
     frame["one"] = frame["answer"] == 1
     frame["two"] = frame["answer"] == 2
-    frame["mean_token_entropy"] = frame["mean_token_entropy"].astype("float64")
-    frame["entropy_sq"] = frame["mean_token_entropy"] ** 2
-    grouped = frame.groupby("pair_id", sort=True)
-    pairs = grouped.agg(
-        label=("label", "first"),
-        num_samples=("answer", "size"),
-        pair_entropy=("mean_token_entropy", "mean"),
-        entropy_sq=("entropy_sq", "mean"),
-        ones=("one", "sum"),
-        twos=("two", "sum"),
-        accuracy=("correct", "mean"),
-        format_rate=("format_ok", "mean"),
-    ).reset_index()
+    pairs = (
+        frame.groupby("pair_id", sort=False)
+        .agg(
+            num_samples=("answer", "size"),
+            pair_entropy=("entropy", "mean"),
+            entropy_sq=("entropy_sq", "mean"),
+            ones=("one", "sum"),
+            twos=("two", "sum"),
+            format_rate=("format_ok", "mean"),
+        )
+        .reset_index()
+    )
     # population std (ddof=0), as in egt.tables
     pairs["entropy_std"] = np.sqrt((pairs.pop("entropy_sq") - pairs["pair_entropy"] ** 2).clip(lower=0))
+    pairs = pairs.merge(pd.read_parquet(folder / "labels.parquet"), on="pair_id")
+    pairs["accuracy"] = np.where(pairs["label"] == 1, pairs["ones"], pairs["twos"]) / pairs["num_samples"]
     pairs["majority_answer"] = np.where(
         pairs["ones"] + pairs["twos"] == 0, np.nan, np.where(pairs["ones"] >= pairs["twos"], 1, 2)
     )
+    pairs = pairs.sort_values("pair_id").reset_index(drop=True)
     ordered = pairs.sort_values(["pair_entropy", "pair_id"]).reset_index(drop=True)
     ordered["bin"] = np.arange(len(ordered)) * BINS // len(ordered)
     bins = ordered.groupby("bin").agg(
@@ -125,6 +118,13 @@ def run_pandas(folder: Path) -> dict:
 
 
 def child(method: str, folder: Path) -> None:
+    # imports are not part of the measured work
+    import pandas  # noqa: F401
+
+    import egt.curation  # noqa: F401
+    import egt.curriculum  # noqa: F401
+    import egt.tables  # noqa: F401
+
     start = time.perf_counter()
     result = (run_polars if method == "polars" else run_pandas)(folder)
     result["seconds"] = time.perf_counter() - start

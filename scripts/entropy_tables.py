@@ -7,7 +7,7 @@ from egt.tables import entropy_bins, pair_entropy_table, spearman
 redirect_output(snakemake.log[0])
 rollouts = scan_parquet(snakemake.input.rollouts, ROLLOUT_SCHEMA)
 labels = scan_parquet(snakemake.input.pool, {"pair_id": PAIR_COLUMNS["pair_id"], "label": PAIR_COLUMNS["label"]})
-pairs = pair_entropy_table(rollouts, labels).collect()
+pairs = pair_entropy_table(rollouts, labels).collect(engine="streaming")
 bins = entropy_bins(pairs, snakemake.params.bins)
 write_parquet(pairs, snakemake.output.pairs)
 write_parquet(bins, snakemake.output.bins)

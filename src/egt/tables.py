@@ -8,28 +8,27 @@ from egt.schemas import ENTROPY_BIN_SCHEMA, PAIR_ENTROPY_SCHEMA
 
 
 def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
-    """Aggregate K rollouts per pair; ``labels`` has ``pair_id`` and ``label``."""
-    answer_counts = pl.struct(ones=(pl.col("answer") == 1).sum(), twos=(pl.col("answer") == 2).sum())
+    """Aggregate K rollouts per pair; ``labels`` has ``pair_id`` and ``label``.
+
+    Rollouts are reduced per pair first (counts of each answer, entropy moments) and only then
+    joined with the labels, so the join touches one row per pair instead of K.
+    """
+    entropy = pl.col("mean_token_entropy").cast(pl.Float64)
+    per_pair = rollouts.group_by("pair_id").agg(
+        pl.len().alias("num_samples"),
+        entropy.mean().alias("pair_entropy"),
+        entropy.std(ddof=0).alias("entropy_std"),
+        (pl.col("answer") == 1).sum().alias("ones"),
+        (pl.col("answer") == 2).sum().alias("twos"),
+        pl.col("format_ok").cast(pl.Float64).mean().alias("format_rate"),
+    )
+    ones, twos = pl.col("ones"), pl.col("twos")
     return (
-        rollouts.join(labels.select("pair_id", "label"), on="pair_id", how="inner")
-        .group_by("pair_id")
-        .agg(
-            pl.col("label").first(),
-            pl.len().alias("num_samples"),
-            pl.col("mean_token_entropy").cast(pl.Float64).mean().alias("pair_entropy"),
-            pl.col("mean_token_entropy").cast(pl.Float64).std(ddof=0).alias("entropy_std"),
-            answer_counts.alias("counts"),
-            (pl.col("answer") == pl.col("label")).fill_null(False).mean().alias("accuracy"),
-            pl.col("format_ok").cast(pl.Float64).mean().alias("format_rate"),
-        )
+        per_pair.join(labels.select("pair_id", "label"), on="pair_id", how="inner")
         .with_columns(
-            pl.when(pl.col("counts").struct["ones"] + pl.col("counts").struct["twos"] == 0)
-            .then(None)
-            .when(pl.col("counts").struct["ones"] >= pl.col("counts").struct["twos"])
-            .then(1)
-            .otherwise(2)
-            .cast(pl.Int8)
-            .alias("majority_answer")
+            # unparseable samples are in num_samples, so they count as wrong
+            (pl.when(pl.col("label") == 1).then(ones).otherwise(twos) / pl.col("num_samples")).alias("accuracy"),
+            pl.when(ones + twos == 0).then(None).when(ones >= twos).then(1).otherwise(2).alias("majority_answer"),
         )
         .select(list(PAIR_ENTROPY_SCHEMA))
         .cast(PAIR_ENTROPY_SCHEMA)
