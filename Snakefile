@@ -12,6 +12,9 @@ min_version("9.0")
 configfile: Path(workflow.basedir) / "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/common.smk"
 include: "workflow/data.smk"
 include: "workflow/base_model.smk"
@@ -23,9 +26,11 @@ include: "workflow/curriculum.smk"
 include: "workflow/grpo.smk"
 include: "workflow/evaluate.smk"
 include: "workflow/summary.smk"
+include: "workflow/report.smk"
 
 
 rule all:
     input:
         "results/summary.json",
         "results/summary.md",
+        "results/manifest.json",

@@ -70,12 +70,20 @@ def run_polars(folder: Path) -> dict:
     }
 
 
-def run_pandas(folder: Path) -> dict:
-    """The same computation and the same order of work (aggregate per pair, then join labels)."""
+def run_pandas_merge_first(folder: Path) -> dict:
+    """The straightforward pandas version: join every rollout row with its label, then group."""
+    return run_pandas(folder, merge_first=True)
+
+
+def run_pandas(folder: Path, merge_first: bool = False) -> dict:
+    """The same computation and the same plan as egt (aggregate per pair, then join labels)."""
     import pandas as pd
 
     columns = ["pair_id", "answer", "format_ok", "mean_token_entropy"]
     frame = pd.concat([pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("shard_*.parquet"))])
+    labels = pd.read_parquet(folder / "labels.parquet")
+    if merge_first:
+        frame = frame.merge(labels, on="pair_id")
     frame["entropy"] = frame["mean_token_entropy"].astype("float64")
     frame["entropy_sq"] = frame["entropy"] ** 2
     frame["one"] = frame["answer"] == 1
@@ -89,12 +97,14 @@ def run_pandas(folder: Path) -> dict:
             ones=("one", "sum"),
             twos=("two", "sum"),
             format_rate=("format_ok", "mean"),
+            **({"label": ("label", "first")} if merge_first else {}),
         )
         .reset_index()
     )
     # population std (ddof=0), as in egt.tables
     pairs["entropy_std"] = np.sqrt((pairs.pop("entropy_sq") - pairs["pair_entropy"] ** 2).clip(lower=0))
-    pairs = pairs.merge(pd.read_parquet(folder / "labels.parquet"), on="pair_id")
+    if not merge_first:
+        pairs = pairs.merge(labels, on="pair_id")
     pairs["accuracy"] = np.where(pairs["label"] == 1, pairs["ones"], pairs["twos"]) / pairs["num_samples"]
     pairs["majority_answer"] = np.where(
         pairs["ones"] + pairs["twos"] == 0, np.nan, np.where(pairs["ones"] >= pairs["twos"], 1, 2)
@@ -117,6 +127,9 @@ def run_pandas(folder: Path) -> dict:
     }
 
 
+METHODS = {"polars": run_polars, "pandas": run_pandas, "pandas-merge-first": run_pandas_merge_first}
+
+
 def child(method: str, folder: Path) -> None:
     # imports are not part of the measured work
     import pandas  # noqa: F401
@@ -126,7 +139,7 @@ def child(method: str, folder: Path) -> None:
     import egt.tables  # noqa: F401
 
     start = time.perf_counter()
-    result = (run_polars if method == "polars" else run_pandas)(folder)
+    result = METHODS[method](folder)
     result["seconds"] = time.perf_counter() - start
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
@@ -151,7 +164,7 @@ def main() -> None:
             f"{args.pairs} pairs x {args.samples} samples = {args.pairs * args.samples} rows in {args.shards} shards "
             f"(generated in {time.perf_counter() - start:.1f} s)"
         )
-        runs = {"polars": [], "pandas": []}
+        runs = {name: [] for name in METHODS}
         for _ in range(args.repeats):
             for method in runs:  # interleaved, so drift on a shared machine hits both
                 out = subprocess.run(
@@ -169,16 +182,17 @@ def main() -> None:
         }
         for m, rs in runs.items()
     }
-    pol, pan = summary["polars"], summary["pandas"]
-    assert pol["result"]["kept"] == pan["result"]["kept"] and pol["result"]["pairs"] == pan["result"]["pairs"]
-    assert abs(pol["result"]["spearman"] - pan["result"]["spearman"]) < 1e-6
-    print(f"{'method':<8} {'median time (s)':>16} {'peak RSS (MB)':>14}")
-    for name in ("polars", "pandas"):
-        print(f"{name:<8} {summary[name]['median_s']:>16.2f} {summary[name]['peak_rss_mb']:>14.0f}")
-    print(
-        f"speed-up polars vs pandas: {pan['median_s'] / pol['median_s']:.1f}x; "
-        f"memory ratio pandas/polars: {pan['peak_rss_mb'] / pol['peak_rss_mb']:.1f}x"
-    )
+    pol = summary["polars"]
+    for name in METHODS:
+        assert summary[name]["result"]["kept"] == pol["result"]["kept"], name
+        assert abs(summary[name]["result"]["spearman"] - pol["result"]["spearman"]) < 1e-6, name
+    print(f"{'method':<20} {'median time (s)':>16} {'peak RSS (MB)':>14} {'polars speed-up':>16} {'memory ratio':>13}")
+    for name in METHODS:
+        m = summary[name]
+        print(
+            f"{name:<20} {m['median_s']:>16.2f} {m['peak_rss_mb']:>14.0f} "
+            f"{m['median_s'] / pol['median_s']:>15.1f}x {m['peak_rss_mb'] / pol['peak_rss_mb']:>12.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from egt.config import check_config
@@ -6,6 +7,11 @@ from egt.config import check_config
 # run before any job starts, with a message naming the key.
 validate(config, "schemas/config.schema.yaml")
 check_config(config)
+
+try:
+    ALL_CORES = workflow.cores  # heavy rules (training, evaluation) use every core given
+except WorkflowError:  # --report, --summary, --lint: nothing runs, any number will do
+    ALL_CORES = 1
 
 SEED = config["seed"]
 USE_CPU = config["device"] == "cpu"

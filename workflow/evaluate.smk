@@ -14,7 +14,7 @@ rule evaluate:
         "results/benchmarks/eval/{model}_{benchmark}.tsv"
     wildcard_constraints:
         model="|".join(MODELS_EVALUATED),
-    threads: workflow.cores
+    threads: ALL_CORES
     resources:
         mem_mb=3000,
     params:

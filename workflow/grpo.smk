@@ -15,7 +15,7 @@ rule grpo_stage:
         "results/benchmarks/grpo/stage_{stage}.tsv"
     wildcard_constraints:
         stage=r"\d+",
-    threads: workflow.cores
+    threads: ALL_CORES
     resources:
         mem_mb=4000,
     params:

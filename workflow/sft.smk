@@ -12,7 +12,7 @@ rule sft:
         "results/logs/sft/sft.log",
     benchmark:
         "results/benchmarks/sft/sft.tsv"
-    threads: workflow.cores
+    threads: ALL_CORES
     resources:
         mem_mb=4000,
     params:

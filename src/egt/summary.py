@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from egt.tables import entropy_bins
+
 
 def noise_rate(pairs: pl.DataFrame, hidden: pl.DataFrame | None) -> float | None:
     """Share of ``pairs`` with injected label noise; None when the dataset has no hidden truth."""
@@ -11,6 +13,17 @@ def noise_rate(pairs: pl.DataFrame, hidden: pl.DataFrame | None) -> float | None
         return None
     joined = pairs.select("pair_id").join(hidden.select("pair_id", "is_noisy"), on="pair_id", how="left")
     return float(joined["is_noisy"].mean())
+
+
+def bins_with_noise(
+    bins: list[dict], kept: pl.DataFrame, dropped: pl.DataFrame, hidden: pl.DataFrame | None
+) -> list[dict]:
+    """The entropy bins, each with the share of injected-noise pairs in it (None without hidden truth)."""
+    if hidden is None:
+        return [{**b, "noise_rate": None} for b in bins]
+    pairs = pl.concat([kept, dropped]).join(hidden.select("pair_id", "is_noisy"), on="pair_id", how="left")
+    noisy = entropy_bins(pairs, len(bins), extra_means={"noise_rate": "is_noisy"})
+    return [{**b, "noise_rate": rate} for b, rate in zip(bins, noisy["noise_rate"].to_list(), strict=True)]
 
 
 def build_summary(
@@ -25,7 +38,7 @@ def build_summary(
 ) -> dict:
     everything = pl.concat([kept.select("pair_id"), dropped.select("pair_id")])
     return {
-        "entropy": {"spearman": analysis["spearman"], "bins": analysis["bins"]},
+        "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], kept, dropped, hidden)},
         "curation": {
             "keep_quantile": curation["keep_quantile"],
             "threshold": curation["threshold"],
@@ -68,11 +81,14 @@ def summary_markdown(summary: dict) -> str:
         "",
         f"Spearman correlation of pair entropy with rollout accuracy: {_fmt(summary['entropy']['spearman'])}",
         "",
-        "| bin | entropy range (nats) | pairs | accuracy |",
-        "| ---: | --- | ---: | ---: |",
+        "| bin | entropy range (nats) | pairs | accuracy | injected-noise share |",
+        "| ---: | --- | ---: | ---: | ---: |",
     ]
     for i, b in enumerate(summary["entropy"]["bins"], 1):
-        lines.append(f"| {i} | {_fmt(b['entropy_lo'])} – {_fmt(b['entropy_hi'])} | {b['n']} | {_fmt(b['accuracy'])} |")
+        lines.append(
+            f"| {i} | {_fmt(b['entropy_lo'])} – {_fmt(b['entropy_hi'])} | {b['n']} | {_fmt(b['accuracy'])} "
+            f"| {_fmt(b['noise_rate'])} |"
+        )
     c = summary["curation"]
     lines += [
         "",

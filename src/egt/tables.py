@@ -36,12 +36,14 @@ def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyF
     )
 
 
-def entropy_bins(pairs: pl.DataFrame, num_bins: int) -> pl.DataFrame:
+def entropy_bins(pairs: pl.DataFrame, num_bins: int, extra_means: dict[str, str] | None = None) -> pl.DataFrame:
     """Pairs in equal-count bins of ``pair_entropy`` (deciles for 10), accuracy per bin.
 
     Pairs are ranked by (entropy, pair_id) so ties split deterministically and every bin
-    has ``n // num_bins`` or one more pairs.
+    has ``n // num_bins`` or one more pairs. ``extra_means`` maps output names to columns
+    whose per-bin mean is added (e.g. the injected-noise share on the toy world).
     """
+    extra_means = extra_means or {}
     n = pairs.height
     ranked = pairs.sort("pair_entropy", "pair_id").with_row_index("rank")
     return (
@@ -52,6 +54,7 @@ def entropy_bins(pairs: pl.DataFrame, num_bins: int) -> pl.DataFrame:
             pl.col("pair_entropy").max().alias("entropy_hi"),
             pl.len().alias("n"),
             pl.col("accuracy").mean(),
+            *[pl.col(column).cast(pl.Float64).mean().alias(name) for name, column in extra_means.items()],
         )
         .sort("bin")
         .cast(ENTROPY_BIN_SCHEMA)

@@ -1,0 +1,20 @@
+"""Rule report_plots: the report's figures."""
+
+from pathlib import Path
+
+from egt import plots
+from egt.io import read_json, read_parquet, redirect_output
+from egt.schemas import PAIR_ENTROPY_SCHEMA
+
+redirect_output(snakemake.log[0])
+summary = read_json(snakemake.input.summary)
+pairs = read_parquet(snakemake.input.pairs, PAIR_ENTROPY_SCHEMA)
+curation, out = summary["curation"], snakemake.output
+plots.entropy_histogram(
+    pairs["pair_entropy"].to_list(), curation["threshold"], curation["keep_quantile"], out.histogram
+)
+plots.entropy_accuracy(summary["entropy"]["bins"], summary["entropy"]["spearman"], out.entropy_accuracy)
+plots.curriculum_stages(summary["curriculum"]["stages"], curation["threshold"], out.curriculum)
+histories = [(Path(p).parent.name, read_json(p)) for p in snakemake.input.histories]
+plots.training_curves(histories, out.training)
+print(f"report_plots: read {pairs.height} pairs and {len(histories)} training logs, wrote 4 figures")

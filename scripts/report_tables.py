@@ -1,0 +1,16 @@
+"""Rule report_tables: evaluation table and run information as HTML."""
+
+from pathlib import Path
+
+from egt.io import read_json, redirect_output, write_text
+from egt.manifest import git_commit, package_versions
+from egt.report_tables import evaluation_html, run_info_html
+
+redirect_output(snakemake.log[0])
+metrics = {}
+for path in snakemake.input.metrics:
+    metrics.setdefault(Path(path).parent.name, {})[Path(path).stem] = read_json(path)
+write_text(evaluation_html(metrics), snakemake.output.evaluation)
+repo = Path(snakemake.scriptdir).parent
+write_text(run_info_html(snakemake.params.config, package_versions(), git_commit(repo)), snakemake.output.run_info)
+print(f"report_tables: read {len(snakemake.input.metrics)} metric files, wrote 2 tables")

@@ -1,0 +1,107 @@
+"""Figures for the report (matplotlib, PNG, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+DPI = 110
+
+
+def _save(fig, path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+def entropy_histogram(pair_entropy: list[float], threshold: float | None, keep_quantile: float, path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.hist(pair_entropy, bins=40, color="#4C72B0", edgecolor="white")
+    if threshold is not None:
+        ax.axvline(threshold, color="#C44E52", linestyle="--", linewidth=2, label=f"keep_quantile {keep_quantile} cut")
+        ax.legend()
+    ax.set_xlabel("pair entropy: mean per-token entropy over K samples (nats)")
+    ax.set_ylabel("pairs")
+    ax.set_title("Entropy of the preference pool")
+    _save(fig, path)
+
+
+def entropy_accuracy(bins: list[dict], spearman: float | None, path) -> None:
+    """Accuracy per entropy bin (bars, with counts) and, where known, the injected-noise share."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    centres = [(b["entropy_lo"] + b["entropy_hi"]) / 2 for b in bins]
+    labels = [f"{i + 1}" for i in range(len(bins))]
+    positions = range(len(bins))
+    bars = ax.bar(positions, [b["accuracy"] for b in bins], color="#55A868", label="rollout accuracy vs label")
+    for bar, b in zip(bars, bins, strict=True):
+        ax.annotate(
+            f"n={b['n']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=7
+        )
+    if all(b.get("noise_rate") is not None for b in bins):
+        ax.plot(
+            positions, [b["noise_rate"] for b in bins], "o-", color="#C44E52", label="share of injected-noise pairs"
+        )
+    ax.set_xticks(list(positions), [f"{lab}\n{c:.3g}" for lab, c in zip(labels, centres, strict=True)], fontsize=7)
+    ax.set_xlabel("entropy bin (equal counts; bin centre in nats)")
+    ax.set_ylabel("share of pairs / samples")
+    ax.set_ylim(0, 1.08)
+    rho = "n/a" if spearman is None else f"{spearman:.3f}"
+    ax.set_title(f"Entropy vs accuracy (Spearman ρ = {rho})")
+    ax.legend(loc="lower left", fontsize=8)
+    _save(fig, path)
+
+
+def curriculum_stages(stages: list[dict], threshold: float | None, path) -> None:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    names = [str(s["stage"]) for s in stages]
+    left.bar(names, [s["pairs"] for s in stages], color="#8172B2")
+    left.set_xlabel("stage (trained in this order)")
+    left.set_ylabel("pairs")
+    left.set_title("Stage sizes")
+    for i, s in enumerate(stages):
+        right.plot([s["entropy_min"], s["entropy_max"]], [i, i], linewidth=8, solid_capstyle="butt", color="#8172B2")
+    if threshold is not None:
+        right.axvline(threshold, color="#C44E52", linestyle="--", label="curation cut")
+        right.legend(fontsize=8)
+    right.set_yticks(range(len(stages)), names)
+    right.set_xlabel("pair entropy (nats)")
+    right.set_ylabel("stage")
+    right.set_title("Entropy range per stage")
+    _save(fig, path)
+
+
+TRAINING_SERIES = [
+    ("reward", "reward"),
+    ("reward_std", "reward std"),
+    ("completions/mean_length", "completion length (tokens)"),
+    ("entropy", "token entropy (nats)"),
+    ("loss", "loss"),
+]
+
+
+def training_curves(histories: list[tuple[str, list[dict]]], path) -> None:
+    """GRPO stages on one continuous step axis, one panel per logged quantity."""
+    fig, axes = plt.subplots(len(TRAINING_SERIES), 1, figsize=(8, 9), sharex=True)
+    offset = 0
+    for name, history in histories:
+        logged = [h for h in history if "step" in h and "train_runtime" not in h]
+        for ax, (key, _) in zip(axes, TRAINING_SERIES, strict=True):
+            points = [(offset + h["step"], h[key]) for h in logged if h.get(key) is not None]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, marker=".", label=name)
+        last_step = max((h["step"] for h in history if "step" in h), default=0)
+        offset += last_step
+        for ax in axes:
+            ax.axvline(offset, color="grey", linewidth=0.5)
+    for ax, (_, label) in zip(axes, TRAINING_SERIES, strict=True):
+        ax.set_ylabel(label, fontsize=8)
+    axes[0].legend(fontsize=8, ncol=len(histories))
+    axes[-1].set_xlabel("GRPO step (stages back to back)")
+    axes[0].set_title("GRPO training, stage after stage")
+    _save(fig, path)
