@@ -23,6 +23,7 @@ smoke: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml --directory results-smoke
 
 test: $(BIN)/snakemake
+	./tools/install-browser.sh
 	$(BIN)/python -m pytest -ra
 
 lint: $(BIN)/snakemake

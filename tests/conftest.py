@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,14 +8,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def snakemake(*args, workdir: Path, check: bool = True, timeout: int = 1800) -> subprocess.CompletedProcess:
-    """Run the real snakemake command line on this repository's Snakefile."""
+def snakemake(
+    *args, workdir: Path, snakefile: Path = REPO / "Snakefile", check: bool = True, timeout: int = 1800
+) -> subprocess.CompletedProcess:
+    """Run the real snakemake command line (this repository's Snakefile unless told otherwise)."""
     command = [
         sys.executable,
         "-m",
         "snakemake",
         "--snakefile",
-        str(REPO / "Snakefile"),
+        str(snakefile),
         "--directory",
         str(workdir),
         *args,
@@ -23,6 +26,16 @@ def snakemake(*args, workdir: Path, check: bool = True, timeout: int = 1800) -> 
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def jobs_planned(output: str) -> dict[str, int]:
+    """Rule -> job count from a dry run's "Job stats" table."""
+    counts = {}
+    for line in output.split("Job stats:")[-1].splitlines():
+        match = re.match(r"^(\w+)\s+(\d+)\s*$", line.strip())
+        if match and match[1] != "total":
+            counts[match[1]] = int(match[2])
+    return counts
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,12 @@
 
 import json
 import math
-import re
 
 import polars as pl
 import pytest
 import torch
 import yaml
-from conftest import REPO, snakemake
+from conftest import REPO, jobs_planned, snakemake
 
 from egt.io import read_parquet
 from egt.schemas import (
@@ -36,16 +35,6 @@ def cfg(*keys):
         else:
             return node
     raise KeyError(keys)
-
-
-def jobs_planned(output: str) -> dict[str, int]:
-    """Rule -> job count from a dry run's "Job stats" table."""
-    counts = {}
-    for line in output.split("Job stats:")[-1].splitlines():
-        match = re.match(r"^(\w+)\s+(\d+)\s*$", line.strip())
-        if match and match[1] != "total":
-            counts[match[1]] = int(match[2])
-    return counts
 
 
 def test_data_stage(smoke_run):
