@@ -18,6 +18,8 @@ history = run_grpo_stage(
     snakemake.params.grpo,
     seed=snakemake.params.seed + stage,
     use_cpu=snakemake.params.use_cpu,
+    checkpoint_dir=snakemake.params.checkpoint_dir,
+    save_steps=snakemake.params.save_steps,
     trust_remote_code=snakemake.params.trust_remote_code,
 )
 write_json(history, snakemake.output.history)

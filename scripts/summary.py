@@ -22,6 +22,7 @@ summary = build_summary(
     metrics=metrics,
     hidden=read_parquet(inp.hidden, HIDDEN_COLUMNS) if inp.hidden else None,
     histories=histories,
+    validation={Path(p).name.split(".")[0]: read_json(p) for p in inp.validation},
 )
 write_json(summary, snakemake.output.json)
 write_text(summary_markdown(summary), snakemake.output.markdown)

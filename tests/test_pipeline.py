@@ -113,6 +113,9 @@ def test_checkpoints_load_and_judge(smoke_run):
 
 def test_summary(smoke_run):
     summary = json.loads((smoke_run / "results/summary.json").read_text())
+    for name, size in (("pool", "pool_size"), ("sft", "sft_size"), ("benchmark_toy", "benchmark_size")):
+        data = summary["data"][name]
+        assert data["rows_in"] == cfg("toy_world", size) == data["rows_kept"] + data["rows_quarantined"]
     assert len(summary["entropy"]["bins"]) == cfg("entropy", "bins")
     assert set(summary["entropy"]["bins"][0]) >= {"entropy_lo", "entropy_hi", "n", "accuracy"}
     curation = summary["curation"]

@@ -3,7 +3,7 @@
 
 rule base_model:
     input:
-        sft="results/data/sft.parquet",
+        sft="results/data/sft.valid.parquet",
     output:
         directory("results/models/base"),
     log:

@@ -9,7 +9,9 @@ validate(config, "schemas/config.schema.yaml")
 check_config(config)
 
 try:
-    ALL_CORES = workflow.cores  # heavy rules (training, evaluation) use every core given
+    ALL_CORES = (
+        workflow.cores
+    )  # heavy rules (training, evaluation) use every core given
 except WorkflowError:  # --report, --summary, --lint: nothing runs, any number will do
     ALL_CORES = 1
 

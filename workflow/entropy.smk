@@ -4,7 +4,7 @@
 rule entropy_tables:
     input:
         rollouts=expand("results/rollouts/shard_{shard}.parquet", shard=SHARDS),
-        pool="results/data/pool.parquet",
+        pool="results/data/pool.valid.parquet",
     output:
         pairs="results/entropy/pair_entropy.parquet",
         bins="results/entropy/entropy_bins.parquet",

@@ -4,7 +4,7 @@
 rule evaluate:
     input:
         model=evaluated_model,
-        benchmark="results/data/benchmark_{benchmark}.parquet",
+        benchmark="results/data/benchmark_{benchmark}.valid.parquet",
     output:
         judgments="results/eval/{model}/{benchmark}.parquet",
         metrics="results/eval/{model}/{benchmark}.json",

@@ -4,7 +4,7 @@
 rule grpo_stage:
     input:
         stages="results/curriculum/stages.parquet",
-        pool="results/data/pool.parquet",
+        pool="results/data/pool.valid.parquet",
         init_model=grpo_init_model,
     output:
         model=directory("results/grpo/stage_{stage}/model"),
@@ -22,6 +22,8 @@ rule grpo_stage:
         grpo=config["grpo"],
         seed=SEED,
         use_cpu=USE_CPU,
+        save_steps=config["train"]["save_steps"],
+        checkpoint_dir=lambda wildcards: f"results/checkpoints/grpo_stage_{wildcards.stage}",
         trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/grpo_stage.py"

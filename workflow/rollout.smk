@@ -4,7 +4,7 @@
 
 rule rollout:
     input:
-        pool="results/data/pool.parquet",
+        pool="results/data/pool.valid.parquet",
         model="results/sft/model",
     output:
         "results/rollouts/shard_{shard}.parquet",

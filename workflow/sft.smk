@@ -3,7 +3,7 @@
 
 rule sft:
     input:
-        pairs="results/data/sft.parquet",
+        pairs="results/data/sft.valid.parquet",
         base=base_model_input,
     output:
         model=directory("results/sft/model"),
@@ -20,6 +20,8 @@ rule sft:
         sft=config["sft"],
         seed=SEED,
         use_cpu=USE_CPU,
+        save_steps=config["train"]["save_steps"],
+        checkpoint_dir="results/checkpoints/sft",
         trust_remote_code=config["trust_remote_code"],
     script:
         "../scripts/sft.py"

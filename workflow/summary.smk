@@ -9,6 +9,10 @@ rule summary:
         kept="results/curation/kept.parquet",
         dropped="results/curation/dropped.parquet",
         curriculum="results/curriculum/curriculum.json",
+        validation=expand(
+            "results/data/{dataset}.validation.json",
+            dataset=["pool", "sft"] + [f"benchmark_{b}" for b in BENCHMARKS],
+        ),
         hidden=(
             ["results/data/pool_hidden.parquet"]
             if config["data"]["source"] == "toy_world"

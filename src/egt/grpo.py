@@ -8,15 +8,16 @@ import polars as pl
 import torch
 from trl import GRPOConfig, GRPOTrainer
 
+from egt import checkpoints
 from egt.datasets import grpo_dataset
 from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.rewards import accuracy_reward, format_reward
 
 
-def grpo_config(params: dict, out_dir: Path, seed: int, use_cpu: bool, processor) -> GRPOConfig:
+def grpo_config(params: dict, checkpoint_dir: Path, save_steps: int, seed: int, use_cpu: bool, processor) -> GRPOConfig:
     weights = params["reward_weights"]
     return GRPOConfig(
-        output_dir=str(out_dir / "trainer"),
+        output_dir=str(checkpoint_dir),
         max_steps=params["steps_per_stage"],
         per_device_train_batch_size=params["batch_size"],
         gradient_accumulation_steps=params.get("gradient_accumulation_steps", 1),
@@ -29,7 +30,9 @@ def grpo_config(params: dict, out_dir: Path, seed: int, use_cpu: bool, processor
         beta=params["beta"],
         reward_weights=[weights["format"], weights["accuracy"]],
         logging_steps=params.get("logging_steps", 5),
-        save_strategy="no",
+        save_strategy="steps",
+        save_steps=save_steps,
+        save_total_limit=1,
         seed=seed,
         data_seed=seed,
         use_cpu=use_cpu,
@@ -49,9 +52,14 @@ def run_grpo_stage(
     params: dict,
     seed: int,
     use_cpu: bool,
+    checkpoint_dir: str | Path,
+    save_steps: int,
     trust_remote_code: bool = False,
 ) -> list[dict]:
-    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns log history."""
+    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns log history.
+
+    Checkpoints every ``save_steps`` steps in ``checkpoint_dir`` and resumes like :func:`egt.sft.run_sft`.
+    """
     torch.manual_seed(seed)
     out_dir = Path(out_dir)
     processor = load_processor(init_model, trust_remote_code)
@@ -59,11 +67,16 @@ def run_grpo_stage(
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[format_reward, accuracy_reward],
-        args=grpo_config(params, out_dir, seed, use_cpu, processor),
+        args=grpo_config(params, Path(checkpoint_dir), save_steps, seed, use_cpu, processor),
         train_dataset=grpo_dataset(pairs),
         processing_class=processor,
     )
-    trainer.train()
+    data = {"pair_ids": sorted(pairs["pair_id"].to_list())}
+    resume = checkpoints.resume_point(checkpoint_dir, checkpoints.run_fingerprint(params, seed, init_model, data))
+    if resume:
+        print(f"resuming GRPO from {resume} (step {checkpoints.checkpoint_step(resume)})", flush=True)
+    trainer.train(resume_from_checkpoint=resume)
     trainer.model.save_pretrained(out_dir, safe_serialization=True)
     processor.save_pretrained(out_dir)
+    checkpoints.clear(checkpoint_dir)
     return trainer.state.log_history

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -69,8 +70,12 @@ def read_parquet(paths: str | Path | list, required: dict) -> pl.DataFrame:
 
 
 def redirect_output(log_path: str | Path) -> None:
-    """Send this process's stdout and stderr (progress bars included) to a rule's log file."""
+    """Send this process's stdout and stderr (progress bars included) to a rule's log file.
+
+    The log is appended to, so a job rerun after a kill keeps the earlier attempt's lines.
+    """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    stream = open(log_path, "w", buffering=1)  # noqa: SIM115 - lives as long as the process
+    stream = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
+    stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} ===\n")
     os.dup2(stream.fileno(), sys.stdout.fileno())
     os.dup2(stream.fileno(), sys.stderr.fileno())

@@ -23,8 +23,8 @@ PACKAGES = [
     "numpy",
     "matplotlib",
 ]
-# Logs and per-job timings change on every run and are not results.
-NOT_HASHED = ("logs", "benchmarks")
+# Logs and per-job timings change on every run and are not results; checkpoints are transient.
+NOT_HASHED = ("logs", "benchmarks", "checkpoints")
 
 
 def package_versions() -> dict[str, str]:

@@ -8,6 +8,7 @@ import polars as pl
 import torch
 from trl import SFTConfig, SFTTrainer
 
+from egt import checkpoints
 from egt.datasets import sft_dataset
 from egt.modeling import load_model, load_processor
 
@@ -19,11 +20,15 @@ def run_sft(
     params: dict,
     seed: int,
     use_cpu: bool,
+    checkpoint_dir: str | Path,
+    save_steps: int,
     trust_remote_code: bool = False,
 ) -> list[dict]:
     """Fine-tune ``base_model`` on the traces in ``pairs``; save model + processor to ``out_dir``.
 
-    Returns the trainer's log history.
+    Saves a resumable checkpoint every ``save_steps`` steps in ``checkpoint_dir`` and resumes
+    from the last one made for the same inputs. Returns the trainer's log history (including
+    the lines logged before a resume).
     """
     torch.manual_seed(seed)
     processor = load_processor(base_model, trust_remote_code)
@@ -31,7 +36,7 @@ def run_sft(
     model = load_model(base_model, trust_remote_code)
     out_dir = Path(out_dir)
     config = SFTConfig(
-        output_dir=str(out_dir / "trainer"),
+        output_dir=str(checkpoint_dir),
         max_steps=params["max_steps"],
         per_device_train_batch_size=params["batch_size"],
         gradient_accumulation_steps=params.get("gradient_accumulation_steps", 1),
@@ -40,7 +45,9 @@ def run_sft(
         warmup_steps=params.get("warmup_steps", 0),
         weight_decay=params.get("weight_decay", 0.0),
         logging_steps=params.get("logging_steps", 10),
-        save_strategy="no",
+        save_strategy="steps",
+        save_steps=save_steps,
+        save_total_limit=1,
         seed=seed,
         data_seed=seed,
         assistant_only_loss=True,
@@ -58,8 +65,14 @@ def run_sft(
         train_dataset=sft_dataset(pairs),
         processing_class=processor,
     )
-    trainer.train()
+    resume = checkpoints.resume_point(
+        checkpoint_dir, checkpoints.run_fingerprint(params, seed, base_model, {"pairs": pairs.height})
+    )
+    if resume:
+        print(f"resuming SFT from {resume} (step {checkpoints.checkpoint_step(resume)})", flush=True)
+    trainer.train(resume_from_checkpoint=resume)
     processor.tokenizer.padding_side = "left"
     trainer.model.save_pretrained(out_dir, safe_serialization=True)
     processor.save_pretrained(out_dir)
+    checkpoints.clear(checkpoint_dir)
     return trainer.state.log_history

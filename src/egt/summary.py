@@ -35,9 +35,14 @@ def build_summary(
     metrics: dict[str, dict[str, dict]],
     hidden: pl.DataFrame | None,
     histories: dict[str, list[dict]],
+    validation: dict[str, dict] | None = None,
 ) -> dict:
     everything = pl.concat([kept.select("pair_id"), dropped.select("pair_id")])
     return {
+        "data": {
+            name: {k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")}
+            for name, report in (validation or {}).items()
+        },
         "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], kept, dropped, hidden)},
         "curation": {
             "keep_quantile": curation["keep_quantile"],
@@ -76,6 +81,11 @@ def _fmt(value, digits: int = 3) -> str:
 
 def summary_markdown(summary: dict) -> str:
     lines = ["# EGT run summary", ""]
+    if summary.get("data"):
+        lines += ["## Data", "", "| dataset | rows in | kept | quarantined |", "| --- | ---: | ---: | ---: |"]
+        for name, d in summary["data"].items():
+            lines.append(f"| {name} | {d['rows_in']} | {d['rows_kept']} | {d['rows_quarantined']} |")
+        lines.append("")
     lines += [
         "## Entropy vs accuracy",
         "",
