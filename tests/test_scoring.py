@@ -50,3 +50,17 @@ def test_judge_pairs_rows_and_entropy_bounds(tiny_model_dir, tiny_pairs):
     assert again.equals(rollouts)
     greedy = judge_pairs(model, processor, tiny_pairs, 1, None, 10, batch_size=4, seed=0)
     assert greedy["mean_token_entropy"].is_null().all()
+
+
+def test_pickled_weights_are_refused(tiny_model_dir, tmp_path):
+    """Weights load only from safetensors: a pickle checkpoint (which could run code) is not read."""
+    import pytest
+
+    import shutil
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_model_dir, pickled)
+    (pickled / "model.safetensors").unlink()
+    torch.save(load_model(str(tiny_model_dir)).state_dict(), pickled / "pytorch_model.bin")
+    with pytest.raises(OSError):
+        load_model(str(pickled))
