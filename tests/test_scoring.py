@@ -54,9 +54,9 @@ def test_judge_pairs_rows_and_entropy_bounds(tiny_model_dir, tiny_pairs):
 
 def test_pickled_weights_are_refused(tiny_model_dir, tmp_path):
     """Weights load only from safetensors: a pickle checkpoint (which could run code) is not read."""
-    import pytest
-
     import shutil
+
+    import pytest
 
     pickled = tmp_path / "pickled"
     shutil.copytree(tiny_model_dir, pickled)
