@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -20,19 +22,38 @@ USE_CPU = config["device"] == "cpu"
 STAGES = list(range(1, config["curriculum"]["stages"] + 1))
 SHARDS = list(range(config["rollout"]["shards"]))
 MODELS_EVALUATED = ["sft", "final"]
-BENCHMARKS = ["toy"]
+# Real datasets by role: pool, sft and benchmark_<name> (data.source: hub); each either a Hub
+# repo (repo_id + revision) or a local folder in the same layout (path).
+DATASETS = config["data"].get("datasets", {})
+HUB_DATASETS = [name for name, spec in DATASETS.items() if "repo_id" in spec]
+if config["data"]["source"] == "toy_world":
+    BENCHMARKS = ["toy"]
+else:
+    BENCHMARKS = [
+        name.removeprefix("benchmark_")
+        for name in DATASETS
+        if name.startswith("benchmark_")
+    ]
+
+
+def dataset_folder(name):
+    spec = DATASETS[name]
+    return f"resources/hub/datasets/{name}" if "repo_id" in spec else spec["path"]
 
 
 def base_model_path(wildcards=None):
-    """The directory (or Hub id) SFT starts from."""
-    if config["model"]["base"] == "tiny":
+    """The directory SFT starts from: built here, an existing local folder, or a Hub download."""
+    base = config["model"]["base"]
+    if base == "tiny":
         return "results/models/base"
-    return config["model"]["base"]
+    if Path(base).is_dir():
+        return base
+    return "resources/hub/models/base"
 
 
 def base_model_input(wildcards):
-    # Only a model built by this workflow is a file dependency; a Hub id is not.
-    return ["results/models/base"] if config["model"]["base"] == "tiny" else []
+    base = config["model"]["base"]
+    return [] if Path(base).is_dir() else [base_model_path()]
 
 
 def grpo_init_model(wildcards):

@@ -35,9 +35,18 @@ def _as_list(value) -> list:
     return ast.literal_eval(value) if isinstance(value, str) else list(value)
 
 
-def _read_image(root: Path, relative: str) -> bytes | None:
-    path = root / relative
-    return path.read_bytes() if path.is_file() else None
+def _read_image(root: Path, image) -> bytes | None:
+    """An image as a path relative to ``root`` (JSON releases), raw bytes, or ``{"bytes": …}`` (Hub parquet)."""
+    if isinstance(image, bytes | bytearray):
+        return bytes(image) or None
+    if isinstance(image, dict):
+        return image.get("bytes") or _read_image(root, image.get("path") or "")
+    path = root / str(image)
+    return path.read_bytes() if image and path.is_file() else None
+
+
+def _image_name(image) -> str:
+    return image.get("path") or "<embedded>" if isinstance(image, dict) else str(image)
 
 
 def _chosen_first(source_id: str) -> bool:
@@ -78,7 +87,7 @@ def load_vl_rewardbench(records: list[dict], image_root: str | Path) -> tuple[pl
         responses, ranking = _as_list(record["response"]), _as_list(record["human_ranking"])
         image = _read_image(Path(image_root), record["image"])
         if image is None:
-            skipped.append({"source_id": pair_id, "reason": f"missing image {record['image']}"})
+            skipped.append({"source_id": pair_id, "reason": f"missing image {_image_name(record['image'])}"})
             continue
         rows.append(
             {

@@ -18,6 +18,12 @@ def check_config(config: dict) -> None:
         raise ConfigError('model.base is "tiny" but model.tiny (the architecture to build) is missing.')
     if config["data"]["source"] == "toy_world" and "toy_world" not in config:
         raise ConfigError('data.source is "toy_world" but the toy_world section is missing.')
+    if config["data"]["source"] == "hub":
+        missing = {"pool", "sft"} - set(config["data"].get("datasets", {}))
+        if missing:
+            raise ConfigError(f"data.source is hub but data.datasets lacks {sorted(missing)}.")
+        if not any(name.startswith("benchmark_") for name in config["data"]["datasets"]):
+            raise ConfigError("data.source is hub but data.datasets names no benchmark_<name>.")
     tiny = config["model"].get("tiny")
     if tiny:
         if tiny["hidden_size"] % tiny["num_heads"]:
@@ -26,7 +32,7 @@ def check_config(config: dict) -> None:
             raise ConfigError("model.tiny.num_heads must be a multiple of model.tiny.num_kv_heads.")
         if tiny["vision_hidden_size"] % tiny["vision_num_heads"]:
             raise ConfigError("model.tiny.vision_hidden_size must be a multiple of model.tiny.vision_num_heads.")
-    pool_size = config.get("toy_world", {}).get("pool_size")
+    pool_size = config.get("toy_world", {}).get("pool_size") if config["data"]["source"] == "toy_world" else None
     if pool_size is not None and config["rollout"]["shards"] > pool_size:
         raise ConfigError(
             f"rollout.shards ({config['rollout']['shards']}) exceeds toy_world.pool_size ({pool_size}): "

@@ -1,0 +1,61 @@
+# Real datasets: fetched from the Hub at a pinned revision (or read from a local folder in the
+# same layout), then adapted to the pipeline's pair schema. Records an adapter cannot use are
+# listed in results/data/{dataset}.skipped.parquet with the reason.
+
+
+rule download_dataset:
+    output:
+        folder=directory("resources/hub/datasets/{dataset}"),
+        manifest="resources/hub/datasets/{dataset}.manifest.json",
+    log:
+        "results/logs/data/download_{dataset}.log",
+    benchmark:
+        "results/benchmarks/data/download_{dataset}.tsv"
+    wildcard_constraints:
+        dataset="|".join(HUB_DATASETS) or "^$",
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        spec=lambda wildcards: DATASETS[wildcards.dataset],
+    script:
+        "../scripts/download_dataset.py"
+
+
+rule adapt_dataset:
+    input:
+        source=lambda wildcards: dataset_folder(wildcards.dataset),
+    output:
+        pairs="results/data/{dataset}.parquet",
+        skipped="results/data/{dataset}.skipped.parquet",
+    log:
+        "results/logs/data/adapt_{dataset}.log",
+    benchmark:
+        "results/benchmarks/data/adapt_{dataset}.tsv"
+    wildcard_constraints:
+        dataset="|".join(DATASETS),
+    threads: 1
+    resources:
+        mem_mb=8000,
+    params:
+        spec=lambda wildcards: DATASETS[wildcards.dataset],
+    script:
+        "../scripts/adapt_dataset.py"
+
+
+rule download_model:
+    output:
+        folder=directory("resources/hub/models/base"),
+        manifest="resources/hub/models/base.manifest.json",
+    log:
+        "results/logs/base_model/download_model.log",
+    benchmark:
+        "results/benchmarks/base_model/download_model.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        repo_id=config["model"]["base"],
+        revision=config["model"].get("revision", "main"),
+    script:
+        "../scripts/download_model.py"
