@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from egt.benchmarks import benchmark_metrics
 from egt.generation import judge_pairs
 from egt.modeling import load_model, load_processor
 from egt.schemas import JUDGMENT_SCHEMA
@@ -77,4 +78,8 @@ def evaluate_model(
             desc=f"evaluate ({order} order)",
         )
         frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
-    return score_judgments(pl.concat(frames), benchmark)
+    scored, metrics = score_judgments(pl.concat(frames), benchmark)
+    if {"category", "group"} <= set(benchmark.columns):
+        # real benchmarks: per-category, macro and Acc+ as their papers report them
+        metrics.update({k: v for k, v in benchmark_metrics(scored, benchmark).items() if k not in metrics})
+    return scored, metrics

@@ -18,6 +18,8 @@ EVAL_COLUMNS = [
     ("accuracy_swapped", "accuracy, swapped order"),
     ("accuracy_both_orders", "right in both orders"),
     ("position_consistency", "position consistency"),
+    ("macro_accuracy", "macro accuracy (categories)"),
+    ("acc_plus", "Acc+ (whole groups right)"),
     ("format_rate", "format rate"),
     ("unparseable_rate", "unparseable rate"),
     ("pairs", "pairs"),
