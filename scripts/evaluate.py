@@ -1,6 +1,6 @@
 """Rule evaluate: judge a benchmark in both presentation orders and score it."""
 
-from egt.evaluate import evaluate_model
+from egt.evaluate import evaluate_model, finish_evaluation
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS
 
@@ -13,7 +13,9 @@ judgments, metrics = evaluate_model(
     seed=snakemake.params.seed,
     device=snakemake.params.device,
     trust_remote_code=snakemake.params.trust_remote_code,
+    cache_dir=snakemake.params.cache_dir,
 )
 write_parquet(judgments, snakemake.output.judgments)
 write_json(metrics, snakemake.output.metrics)
+finish_evaluation(snakemake.params.cache_dir)
 print(f"evaluate: {snakemake.wildcards.model} on {snakemake.wildcards.benchmark}: {benchmark.height} pairs, {metrics}")

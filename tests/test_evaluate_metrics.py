@@ -44,3 +44,34 @@ def test_category_metrics_are_added_for_real_benchmarks(tiny_model_dir):
     assert 0 <= metrics["acc_plus"] <= 1 and 0 <= metrics["macro_accuracy"] <= 1
     _, plain = evaluate_model(str(tiny_model_dir), bench.drop("category", "group"), params, seed=0, device="cpu")
     assert "categories" not in plain and plain["accuracy"] == metrics["accuracy"]
+
+
+def test_killed_evaluation_continues_from_judged_items(tiny_model_dir, tmp_path, monkeypatch):
+    import egt.generation as generation
+    from egt.evaluate import evaluate_model
+    from egt.toyworld import generate_split
+
+    bench, _ = generate_split("benchmark", 8, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
+    params = {"max_new_tokens": 6, "batch_size": 2}
+    fresh, fresh_metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu")
+
+    real_judge_batch, calls = generation.judge_batch, []
+
+    def dies_after_two_batches(model, processor, batch, *args):
+        calls.append(len(batch))
+        if len(calls) > 2:
+            raise KeyboardInterrupt("killed")
+        return real_judge_batch(model, processor, batch, *args)
+
+    monkeypatch.setattr(generation, "judge_batch", dies_after_two_batches)
+    cache = tmp_path / "eval_cache"
+    try:
+        evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu", cache_dir=cache)
+    except KeyboardInterrupt:
+        pass
+    assert len((cache / "original.jsonl").read_text().splitlines()) == 4  # two batches of two pairs
+    calls.clear()
+    monkeypatch.setattr(generation, "judge_batch", lambda *a: (calls.append(len(a[2])), real_judge_batch(*a))[1])
+    resumed, metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu", cache_dir=cache)
+    assert sum(calls) == (8 - 4) + 8  # only the unjudged pairs of the first order, then the whole second order
+    assert resumed.equals(fresh) and metrics == fresh_metrics

@@ -22,5 +22,7 @@ rule evaluate:
         seed=SEED,
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],
+        # judged items survive a kill here (outside the outputs, which Snakemake deletes)
+        cache_dir=lambda wildcards: f"results/checkpoints/eval_{wildcards.model}_{wildcards.benchmark}",
     script:
         "../scripts/evaluate.py"

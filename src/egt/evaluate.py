@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
+from egt import checkpoints
 from egt.benchmarks import benchmark_metrics
 from egt.generation import judge_pairs
 from egt.modeling import load_model, load_processor
@@ -60,7 +63,17 @@ def evaluate_model(
     seed: int,
     device: str,
     trust_remote_code: bool = False,
+    cache_dir: str | Path | None = None,
 ) -> tuple[pl.DataFrame, dict]:
+    """Judge ``benchmark`` greedily in both orders and score it.
+
+    With ``cache_dir``, judgments are kept there as they are made (with a fingerprint of the
+    model and parameters), so a killed evaluation continues from the pairs already judged;
+    the folder is removed once the metrics are computed.
+    """
+    if cache_dir is not None:
+        fingerprint = checkpoints.run_fingerprint(params, seed, model_path, {"pairs": benchmark["pair_id"].to_list()})
+        checkpoints.resume_point(cache_dir, fingerprint)  # clears judgments made for other inputs
     model = load_model(model_path, trust_remote_code).to(device)
     processor = load_processor(model_path, trust_remote_code)
     frames = []
@@ -76,6 +89,7 @@ def evaluate_model(
             seed=seed,
             swap=order == "swapped",
             desc=f"evaluate ({order} order)",
+            cache=Path(cache_dir) / f"{order}.jsonl" if cache_dir is not None else None,
         )
         frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
     scored, metrics = score_judgments(pl.concat(frames), benchmark)
@@ -83,3 +97,9 @@ def evaluate_model(
         # real benchmarks: per-category, macro and Acc+ as their papers report them
         metrics.update({k: v for k, v in benchmark_metrics(scored, benchmark).items() if k not in metrics})
     return scored, metrics
+
+
+def finish_evaluation(cache_dir: str | Path | None) -> None:
+    """Called once the outputs are written: the judgment cache is no longer needed."""
+    if cache_dir is not None:
+        checkpoints.clear(cache_dir)
