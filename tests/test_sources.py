@@ -25,13 +25,14 @@ def png() -> bytes:
 
 def test_paper_config_builds_the_whole_dag(tmp_path):
     # local sources must exist for their adapt jobs to be planned
-    (tmp_path / "resources/local/sft_traces").mkdir(parents=True)
+    (tmp_path / "resources/local/sft_candidates").mkdir(parents=True)
     (tmp_path / "resources/local/multimodal_rewardbench").mkdir(parents=True)
     dry = snakemake("-n", "--configfile", str(REPO / "config/paper.yaml"), workdir=tmp_path, timeout=300)
     planned = jobs_planned(dry.stdout + dry.stderr)
     paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
     assert planned["download_dataset"] == 3 and planned["download_model"] == 1
     assert planned["adapt_dataset"] == planned["validate_data"] == 5
+    assert planned["teacher_traces"] == 1
     assert planned["rollout"] == paper["rollout"]["shards"]
     assert planned["grpo_stage"] == paper["curriculum"]["stages"]
     assert planned["evaluate"] == 2 * 3  # SFT and final model on the three benchmarks

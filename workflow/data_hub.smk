@@ -59,3 +59,27 @@ rule download_model:
         revision=config["model"].get("revision", "main"),
     script:
         "../scripts/download_model.py"
+
+
+# Stage-1 traces distilled from a teacher model with the fidelity filter (config: teacher).
+if config.get("teacher", {}).get("enabled", False):
+
+    rule teacher_traces:
+        input:
+            "results/data/sft_candidates.parquet",
+        output:
+            pairs="results/data/sft.parquet",
+            dropped="results/data/sft.teacher_dropped.parquet",
+            stats="results/data/sft.teacher.json",
+        log:
+            "results/logs/data/teacher_traces.log",
+        benchmark:
+            "results/benchmarks/data/teacher_traces.tsv"
+        threads: 1
+        resources:
+            mem_mb=4000,
+        params:
+            teacher=config.get("teacher", {}),
+            cache_dir="results/checkpoints/teacher",
+        script:
+            "../scripts/teacher_traces.py"

@@ -19,9 +19,17 @@ def check_config(config: dict) -> None:
     if config["data"]["source"] == "toy_world" and "toy_world" not in config:
         raise ConfigError('data.source is "toy_world" but the toy_world section is missing.')
     if config["data"]["source"] == "hub":
-        missing = {"pool", "sft"} - set(config["data"].get("datasets", {}))
-        if missing:
-            raise ConfigError(f"data.source is hub but data.datasets lacks {sorted(missing)}.")
+        datasets = set(config["data"].get("datasets", {}))
+        teacher = config.get("teacher", {}).get("enabled", False)
+        needed = {"pool", "sft_candidates"} if teacher else {"pool", "sft"}
+        if needed - datasets:
+            raise ConfigError(f"data.source is hub but data.datasets lacks {sorted(needed - datasets)}.")
+        if teacher and "sft" in datasets:
+            raise ConfigError("teacher.enabled makes the SFT set from sft_candidates: drop data.datasets.sft.")
+        if teacher:
+            missing = {"base_url", "model", "api_key_env"} - set(config["teacher"])
+            if missing:
+                raise ConfigError(f"teacher.enabled needs teacher.{', teacher.'.join(sorted(missing))}.")
         if not any(name.startswith("benchmark_") for name in config["data"]["datasets"]):
             raise ConfigError("data.source is hub but data.datasets names no benchmark_<name>.")
     tiny = config["model"].get("tiny")

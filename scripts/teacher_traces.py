@@ -1,0 +1,34 @@
+"""Rule teacher_traces: reasoning traces from an OpenAI-compatible endpoint, fidelity-filtered."""
+
+import os
+from pathlib import Path
+
+from egt import checkpoints
+from egt.io import read_parquet, redirect_output, write_json, write_parquet
+from egt.schemas import PAIR_COLUMNS
+from egt.teacher import ChatClient, distill_traces
+
+redirect_output(snakemake.log[0])
+teacher = snakemake.params.teacher
+pairs = read_parquet(snakemake.input[0], PAIR_COLUMNS)
+client = ChatClient(
+    base_url=teacher["base_url"],
+    model=teacher["model"],
+    api_key=os.environ.get(teacher["api_key_env"]),  # the key itself never reaches params, logs or files
+    temperature=teacher["temperature"],
+    max_tokens=teacher["max_tokens"],
+    timeout_s=teacher["timeout_s"],
+)
+# cached answers are reused only for the same teacher, sampling settings and prompt
+fingerprint = checkpoints.run_fingerprint(
+    {k: v for k, v in teacher.items() if k != "concurrency"}, 0, "teacher", {"pairs": pairs.height}
+)
+checkpoints.resume_point(snakemake.params.cache_dir, fingerprint)
+kept, dropped = distill_traces(
+    pairs, client, Path(snakemake.params.cache_dir) / "answers.jsonl", teacher["attempts"], teacher["concurrency"]
+)
+write_parquet(kept, snakemake.output.pairs)
+write_parquet(dropped, snakemake.output.dropped)
+stats = {"pairs_in": pairs.height, "traces_kept": kept.height, "pairs_dropped": dropped.height}
+write_json(stats, snakemake.output.stats)
+print(f"teacher_traces: {stats}")

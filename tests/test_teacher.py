@@ -1,0 +1,133 @@
+"""Teacher traces against a small local OpenAI-compatible server started by the test."""
+
+import hashlib
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import polars as pl
+import pytest
+import yaml
+from conftest import snakemake
+
+from egt.teacher import ChatClient, distill_traces
+from egt.toyworld import generate_split
+
+KEY = "sk-test-do-not-log-4242"
+
+
+class FakeTeacher(BaseHTTPRequestHandler):
+    """Fails the very first request (503); answers 1, 2, 1, … to repeated prompts; never formats
+    an answer for a question containing NEVER."""
+
+    calls: dict[str, int] = {}
+    requests: list[dict] = []
+    failed_once = False
+    lock = threading.Lock()
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with self.lock:
+            type(self).requests.append({"auth": self.headers.get("Authorization"), "path": self.path})
+            if not type(self).failed_once:
+                type(self).failed_once = True
+                self.send_response(503)
+                self.end_headers()
+                return
+            text = body["messages"][0]["content"][1]["text"]
+            key = hashlib.sha256(text.encode()).hexdigest()
+            type(self).calls[key] = type(self).calls.get(key, 0) + 1
+            n = type(self).calls[key]
+        assert body["messages"][0]["content"][0]["image_url"]["url"].startswith("data:image/png;base64,")
+        content = (
+            "I would rather not say." if "NEVER" in text else f"<think>I compared.</think><answer>{2 - n % 2}</answer>"
+        )
+        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def teacher_url():
+    FakeTeacher.calls, FakeTeacher.requests, FakeTeacher.failed_once = {}, [], False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTeacher)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def candidates() -> pl.DataFrame:
+    pairs, _ = generate_split("sft", 6, seed=1, image_size=28, max_ambiguity=0.5, noise=None)
+    pairs = pairs.drop("reasoning")
+    return pairs.with_columns(
+        pl.when(pl.col("pair_id") == pairs["pair_id"][0])
+        .then(pl.lit("NEVER answer this?"))
+        .otherwise("question")
+        .alias("question")
+    )
+
+
+def test_fidelity_filter_retries_and_cache(teacher_url, tmp_path):
+    pairs = candidates()
+    client = ChatClient(teacher_url, "teacher-model", KEY, backoff_s=0.01)
+    kept, dropped = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3)
+    assert kept.height + dropped.height == pairs.height
+    assert dropped["pair_id"].to_list() == [pairs["pair_id"][0]]
+    assert "3 attempts" in dropped["reason"][0]
+    for row in kept.iter_rows(named=True):
+        assert row["reasoning"].endswith(f"<answer>{row['label']}</answer>")
+    label_two = pairs.filter(pl.col("pair_id") != pairs["pair_id"][0])["label"].to_list().count(2)
+    answered = len(FakeTeacher.requests) - 1  # one 503, retried
+    assert answered == 3 + (pairs.height - 1) + label_two  # NEVER: 3 tries; label 2 needs a second try
+    assert all(r["auth"] == f"Bearer {KEY}" for r in FakeTeacher.requests)
+
+    before = len(FakeTeacher.requests)
+    again, _ = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3)
+    assert len(FakeTeacher.requests) == before  # everything came from the cache
+    assert again.equals(kept)
+    assert KEY not in (tmp_path / "answers.jsonl").read_text()
+
+
+def test_teacher_rule_end_to_end(teacher_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("EGT_TEST_TEACHER_KEY", KEY)
+    source = tmp_path / "candidates"
+    source.mkdir()
+    candidates().write_parquet(source / "train.parquet")
+    pool, _ = generate_split("pool", 4, seed=0, image_size=28, max_ambiguity=0.5, noise=None)
+    (tmp_path / "pool").mkdir()
+    pool.drop("reasoning").write_parquet(tmp_path / "pool/train.parquet")
+    config = {
+        "data": {
+            "source": "hub",
+            "datasets": {
+                "pool": {"path": str(tmp_path / "pool"), "adapter": "egt_pairs"},
+                "sft_candidates": {"path": str(source), "adapter": "egt_pairs"},
+                "benchmark_toy": {"path": str(tmp_path / "pool"), "adapter": "egt_pairs"},
+            },
+        },
+        "teacher": {
+            "enabled": True,
+            "base_url": teacher_url,
+            "model": "m",
+            "api_key_env": "EGT_TEST_TEACHER_KEY",
+            "attempts": 2,
+            "concurrency": 2,
+        },
+    }
+    override = tmp_path / "teacher.yaml"
+    override.write_text(yaml.safe_dump(config))
+    run = tmp_path / "run"
+    snakemake("results/data/sft.valid.parquet", "--cores", "1", "--configfile", str(override), workdir=run)
+    stats = json.loads((run / "results/data/sft.teacher.json").read_text())
+    assert stats["pairs_in"] == 6 == stats["traces_kept"] + stats["pairs_dropped"] and stats["pairs_dropped"] == 1
+    assert pl.read_parquet(run / "results/data/sft.valid.parquet").height == stats["traces_kept"]
+    for path in run.rglob("*"):
+        if path.is_file() and path.suffix in {".log", ".json", ".jsonl", ".yaml"}:
+            assert KEY not in path.read_text(errors="ignore"), path
