@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import polars as pl
+
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text
 from egt.schemas import HIDDEN_COLUMNS, PAIR_ENTROPY_SCHEMA
 from egt.summary import build_summary, summary_markdown
@@ -23,6 +25,7 @@ summary = build_summary(
     hidden=read_parquet(inp.hidden, HIDDEN_COLUMNS) if inp.hidden else None,
     histories=histories,
     validation={Path(p).name.split(".")[0]: read_json(p) for p in inp.validation},
+    skipped={Path(p).name.split(".")[0]: pl.read_parquet(p) for p in inp.skipped},
 )
 write_json(summary, snakemake.output.json)
 write_text(summary_markdown(summary), snakemake.output.markdown)

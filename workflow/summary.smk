@@ -9,6 +9,7 @@ rule summary:
         kept="results/curation/kept.parquet",
         dropped="results/curation/dropped.parquet",
         curriculum="results/curriculum/curriculum.json",
+        skipped=[f"results/data/{name}.skipped.parquet" for name in DATASETS],
         validation=expand(
             "results/data/{dataset}.validation.json",
             dataset=["pool", "sft"] + [f"benchmark_{b}" for b in BENCHMARKS],

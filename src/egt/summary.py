@@ -36,11 +36,16 @@ def build_summary(
     hidden: pl.DataFrame | None,
     histories: dict[str, list[dict]],
     validation: dict[str, dict] | None = None,
+    skipped: dict[str, pl.DataFrame] | None = None,
 ) -> dict:
     everything = pl.concat([kept.select("pair_id"), dropped.select("pair_id")])
     return {
         "data": {
-            name: {k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")}
+            name: {
+                **{k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")},
+                # records the source adapter could not use (missing image, video item, …)
+                "records_skipped": skipped[name].height if skipped and name in skipped else 0,
+            }
             for name, report in (validation or {}).items()
         },
         "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], kept, dropped, hidden)},
@@ -82,9 +87,16 @@ def _fmt(value, digits: int = 3) -> str:
 def summary_markdown(summary: dict) -> str:
     lines = ["# EGT run summary", ""]
     if summary.get("data"):
-        lines += ["## Data", "", "| dataset | rows in | kept | quarantined |", "| --- | ---: | ---: | ---: |"]
+        lines += [
+            "## Data",
+            "",
+            "| dataset | records skipped by the adapter | rows in | kept | quarantined |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for name, d in summary["data"].items():
-            lines.append(f"| {name} | {d['rows_in']} | {d['rows_kept']} | {d['rows_quarantined']} |")
+            lines.append(
+                f"| {name} | {d['records_skipped']} | {d['rows_in']} | {d['rows_kept']} | {d['rows_quarantined']} |"
+            )
         lines.append("")
     lines += [
         "## Entropy vs accuracy",
