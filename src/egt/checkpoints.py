@@ -42,6 +42,21 @@ def resume_point(checkpoint_dir: str | Path, fingerprint: str) -> str | None:
     return get_last_checkpoint(str(checkpoint_dir))
 
 
+def train_resumably(trainer, checkpoint_dir: str | Path, fingerprint: str, name: str) -> None:
+    """``trainer.train()``, resuming from the last checkpoint made for the same inputs, if any."""
+    resume = resume_point(checkpoint_dir, fingerprint)
+    if resume:
+        print(f"resuming {name} from {resume} (step {checkpoint_step(resume)})", flush=True)
+    trainer.train(resume_from_checkpoint=resume)
+
+
+def save_final(trainer, processor, out_dir: str | Path, checkpoint_dir: str | Path) -> None:
+    """Save the trained model with its processor, then drop the checkpoints."""
+    trainer.model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    clear(checkpoint_dir)
+
+
 def clear(checkpoint_dir: str | Path) -> None:
     """Called after the final model is saved: the checkpoints are no longer needed."""
     shutil.rmtree(checkpoint_dir, ignore_errors=True)

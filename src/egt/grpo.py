@@ -72,11 +72,7 @@ def run_grpo_stage(
         processing_class=processor,
     )
     data = {"pair_ids": sorted(pairs["pair_id"].to_list())}
-    resume = checkpoints.resume_point(checkpoint_dir, checkpoints.run_fingerprint(params, seed, init_model, data))
-    if resume:
-        print(f"resuming GRPO from {resume} (step {checkpoints.checkpoint_step(resume)})", flush=True)
-    trainer.train(resume_from_checkpoint=resume)
-    trainer.model.save_pretrained(out_dir, safe_serialization=True)
-    processor.save_pretrained(out_dir)
-    checkpoints.clear(checkpoint_dir)
+    fingerprint = checkpoints.run_fingerprint(params, seed, init_model, data)
+    checkpoints.train_resumably(trainer, checkpoint_dir, fingerprint, "GRPO")
+    checkpoints.save_final(trainer, processor, out_dir, checkpoint_dir)
     return trainer.state.log_history

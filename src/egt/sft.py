@@ -65,14 +65,8 @@ def run_sft(
         train_dataset=sft_dataset(pairs),
         processing_class=processor,
     )
-    resume = checkpoints.resume_point(
-        checkpoint_dir, checkpoints.run_fingerprint(params, seed, base_model, {"pairs": pairs.height})
-    )
-    if resume:
-        print(f"resuming SFT from {resume} (step {checkpoints.checkpoint_step(resume)})", flush=True)
-    trainer.train(resume_from_checkpoint=resume)
-    processor.tokenizer.padding_side = "left"
-    trainer.model.save_pretrained(out_dir, safe_serialization=True)
-    processor.save_pretrained(out_dir)
-    checkpoints.clear(checkpoint_dir)
+    fingerprint = checkpoints.run_fingerprint(params, seed, base_model, {"pairs": pairs.height})
+    checkpoints.train_resumably(trainer, checkpoint_dir, fingerprint, "SFT")
+    processor.tokenizer.padding_side = "left"  # generation appends to the right
+    checkpoints.save_final(trainer, processor, out_dir, checkpoint_dir)
     return trainer.state.log_history
