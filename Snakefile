@@ -29,6 +29,10 @@ include: "workflow/summary.smk"
 include: "workflow/report.smk"
 
 
+localrules:
+    all,
+
+
 rule all:
     input:
         "results/summary.json",

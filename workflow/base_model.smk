@@ -13,6 +13,7 @@ rule base_model:
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=runtime("other"),
     params:
         arch=config["model"].get("tiny"),
         image_size=config.get("toy_world", {}).get("image_size"),

@@ -18,6 +18,18 @@ except WorkflowError:  # --report, --summary, --lint: nothing runs, any number w
     ALL_CORES = 1
 
 SEED = config["seed"]
+CLUSTER = config.get("cluster", {})
+
+
+def gpus(rule_group):
+    return CLUSTER.get("gpus", {}).get(rule_group, 0)
+
+
+def runtime(rule_group):
+    minutes = CLUSTER.get("runtime_min", {})
+    return minutes.get(rule_group, minutes.get("other", 15))
+
+
 USE_CPU = config["device"] == "cpu"
 STAGES = list(range(1, config["curriculum"]["stages"] + 1))
 SHARDS = list(range(config["rollout"]["shards"]))

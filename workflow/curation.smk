@@ -15,6 +15,7 @@ rule curate:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         keep_quantile=config["curation"]["keep_quantile"],
     script:

@@ -14,6 +14,7 @@ rule curriculum:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         curriculum=config["curriculum"],
         seed=SEED,

@@ -28,6 +28,7 @@ rule validate_data:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         reasoning=lambda wildcards: wildcards.dataset == "sft",
     script:

@@ -16,6 +16,7 @@ rule download_dataset:
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=runtime("other"),
     params:
         spec=lambda wildcards: DATASETS[wildcards.dataset],
     script:
@@ -37,6 +38,7 @@ rule adapt_dataset:
     threads: 1
     resources:
         mem_mb=8000,
+        runtime=runtime("other"),
     params:
         spec=lambda wildcards: DATASETS[wildcards.dataset],
     script:
@@ -54,6 +56,7 @@ rule download_model:
     threads: 1
     resources:
         mem_mb=4000,
+        runtime=runtime("other"),
     params:
         repo_id=config["model"]["base"],
         revision=config["model"].get("revision", "main"),

@@ -15,6 +15,7 @@ rule toy_world:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         toy_world=config.get("toy_world"),
         seed=SEED,

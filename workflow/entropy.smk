@@ -16,6 +16,7 @@ rule entropy_tables:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         bins=config["entropy"]["bins"],
     script:

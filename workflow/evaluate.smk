@@ -17,6 +17,8 @@ rule evaluate:
     threads: ALL_CORES
     resources:
         mem_mb=3000,
+        gpu=gpus("evaluate"),
+        runtime=runtime("evaluate"),
     params:
         evaluation=config["evaluation"],
         seed=SEED,

@@ -18,6 +18,8 @@ rule grpo_stage:
     threads: ALL_CORES
     resources:
         mem_mb=4000,
+        gpu=gpus("grpo"),
+        runtime=runtime("grpo"),
     params:
         grpo=config["grpo"],
         seed=SEED,

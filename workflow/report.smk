@@ -34,6 +34,7 @@ rule report_plots:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     script:
         "../scripts/report_plots.py"
 
@@ -63,6 +64,7 @@ rule report_tables:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=runtime("other"),
     params:
         config=config,
     script:
@@ -84,6 +86,7 @@ rule manifest:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=runtime("other"),
     params:
         config=config,
     script:

@@ -17,6 +17,8 @@ rule rollout:
     threads: 1
     resources:
         mem_mb=3000,
+        gpu=gpus("rollout"),
+        runtime=runtime("rollout"),
     params:
         rollout=config["rollout"],
         seed=SEED,

@@ -15,6 +15,8 @@ rule sft:
     threads: ALL_CORES
     resources:
         mem_mb=4000,
+        gpu=gpus("sft"),
+        runtime=runtime("sft"),
     params:
         base_model=base_model_path(),
         sft=config["sft"],

@@ -36,6 +36,7 @@ rule summary:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=runtime("other"),
     params:
         models=MODELS_EVALUATED,
         benchmarks=BENCHMARKS,

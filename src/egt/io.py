@@ -76,6 +76,7 @@ def redirect_output(log_path: str | Path) -> None:
     """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     stream = open(log_path, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
-    stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} ===\n")
+    where = {k: os.environ[k] for k in ("SLURM_JOB_ID", "CUDA_VISIBLE_DEVICES") if k in os.environ}
+    stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} {where} ===\n")
     os.dup2(stream.fileno(), sys.stdout.fileno())
     os.dup2(stream.fileno(), sys.stderr.fileno())
