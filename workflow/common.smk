@@ -10,10 +10,9 @@ from egt.config import check_config
 validate(config, "schemas/config.schema.yaml")
 check_config(config)
 
+# Heavy rules (training, evaluation) use every core given.
 try:
-    ALL_CORES = (
-        workflow.cores
-    )  # heavy rules (training, evaluation) use every core given
+    ALL_CORES = workflow.cores
 except WorkflowError:  # --report, --summary, --lint: nothing runs, any number will do
     ALL_CORES = 1
 
