@@ -1,21 +1,25 @@
 """Rule sft: stage 1, reasoning enhancement."""
 
+from pathlib import Path
+
 from egt.io import read_parquet, redirect_output, write_json
+from egt.launch import run_training
 from egt.schemas import SFT_COLUMNS
-from egt.sft import run_sft
 
 redirect_output(snakemake.log[0])
 pairs = read_parquet(snakemake.input.pairs, SFT_COLUMNS)
-history = run_sft(
-    snakemake.params.base_model,
-    pairs,
-    snakemake.output.model,
-    snakemake.params.sft,
-    seed=snakemake.params.seed,
-    use_cpu=snakemake.params.use_cpu,
-    checkpoint_dir=snakemake.params.checkpoint_dir,
-    save_steps=snakemake.params.save_steps,
-    trust_remote_code=snakemake.params.trust_remote_code,
-)
+params = snakemake.params
+kwargs = {
+    "base_model": params.base_model,
+    "out_dir": snakemake.output.model,
+    "params": params.sft,
+    "seed": params.seed,
+    "use_cpu": params.use_cpu,
+    "checkpoint_dir": params.checkpoint_dir,
+    "save_steps": params.save_steps,
+    "trust_remote_code": params.trust_remote_code,
+}
+repo = Path(snakemake.scriptdir).parent
+history = run_training("sft", pairs, kwargs, params.processes, params.accelerate_config, repo)
 write_json(history, snakemake.output.history)
-print(f"sft: trained on {pairs.height} pairs, wrote {snakemake.output.model}")
+print(f"sft: trained on {pairs.height} pairs in {params.processes} process(es), wrote {snakemake.output.model}")

@@ -102,3 +102,21 @@ def test_same_config_and_seed_give_identical_files(smoke_run, tmp_path):
     ]
     different = [f for f in files if sha256(smoke_run / "results" / f) != sha256(tmp_path / "results" / f)]
     assert not different
+
+
+def test_training_across_two_processes_through_accelerate(tmp_path):
+    """The multi-GPU launch path (accelerate launch, one process per GPU), exercised on CPU."""
+    from egt.modeling import load_model, load_processor
+
+    override = tmp_path / "processes.yaml"
+    override.write_text(yaml.safe_dump({"train": {"cpu_processes": 2}}))
+    workdir = tmp_path / "run"
+    snakemake("results/grpo/stage_1/model", "--cores", "2", "--configfile", SMOKE, str(override), workdir=workdir)
+    for log, model in (("sft/sft.log", "sft/model"), ("grpo/stage_1.log", "grpo/stage_1/model")):
+        text = (workdir / "results/logs" / log).read_text()
+        assert "launching 2 processes" in text and "accelerate.commands.launch" in text
+        path = workdir / "results" / model
+        assert not (path / "training_args.bin").exists()  # no pickle beside the weights
+        load_model(str(path)), load_processor(str(path))
+    history = json.loads((workdir / "results/sft/log_history.json").read_text())
+    assert history[-1]["step"] == yaml.safe_load((REPO / "config/smoke.yaml").read_text())["sft"]["max_steps"]

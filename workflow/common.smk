@@ -24,6 +24,13 @@ def gpus(rule_group):
     return CLUSTER.get("gpus", {}).get(rule_group, 0)
 
 
+def train_processes(rule_group):
+    """One training process per GPU of the job; on CPU, train.cpu_processes (1 by default)."""
+    if config["device"] == "cuda":
+        return max(1, gpus(rule_group))
+    return config["train"].get("cpu_processes", 1)
+
+
 def runtime(rule_group):
     minutes = CLUSTER.get("runtime_min", {})
     return minutes.get(rule_group, minutes.get("other", 15))

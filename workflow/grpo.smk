@@ -25,6 +25,8 @@ rule grpo_stage:
         seed=SEED,
         use_cpu=USE_CPU,
         save_steps=config["train"]["save_steps"],
+        processes=train_processes("grpo"),
+        accelerate_config=config["train"].get("accelerate_config"),
         checkpoint_dir=lambda wildcards: f"results/checkpoints/grpo_stage_{wildcards.stage}",
         trust_remote_code=config["trust_remote_code"],
     script:

@@ -23,6 +23,8 @@ rule sft:
         seed=SEED,
         use_cpu=USE_CPU,
         save_steps=config["train"]["save_steps"],
+        processes=train_processes("sft"),
+        accelerate_config=config["train"].get("accelerate_config"),
         checkpoint_dir="results/checkpoints/sft",
         trust_remote_code=config["trust_remote_code"],
     script:

@@ -43,18 +43,31 @@ def resume_point(checkpoint_dir: str | Path, fingerprint: str) -> str | None:
 
 
 def train_resumably(trainer, checkpoint_dir: str | Path, fingerprint: str, name: str) -> None:
-    """``trainer.train()``, resuming from the last checkpoint made for the same inputs, if any."""
-    resume = resume_point(checkpoint_dir, fingerprint)
-    if resume:
+    """``trainer.train()``, resuming from the last checkpoint made for the same inputs, if any.
+
+    With several processes, the main one checks the fingerprint; all then resume from the
+    same checkpoint.
+    """
+    accelerator = trainer.accelerator
+    if accelerator.is_main_process:
+        resume_point(checkpoint_dir, fingerprint)
+    accelerator.wait_for_everyone()
+    resume = get_last_checkpoint(str(checkpoint_dir))
+    if resume and accelerator.is_main_process:
         print(f"resuming {name} from {resume} (step {checkpoint_step(resume)})", flush=True)
     trainer.train(resume_from_checkpoint=resume)
 
 
 def save_final(trainer, processor, out_dir: str | Path, checkpoint_dir: str | Path) -> None:
-    """Save the trained model with its processor, then drop the checkpoints."""
-    trainer.model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
-    clear(checkpoint_dir)
+    """Save the trained model (gathered across processes, sharded or not) with its processor,
+    then drop the checkpoints."""
+    trainer.save_model(str(out_dir))  # writes on the main process only
+    accelerator = trainer.accelerator
+    if accelerator.is_main_process:
+        processor.save_pretrained(out_dir)
+        (Path(out_dir) / "training_args.bin").unlink(missing_ok=True)  # a pickle; nothing reads it
+        clear(checkpoint_dir)
+    accelerator.wait_for_everyone()
 
 
 def clear(checkpoint_dir: str | Path) -> None:
