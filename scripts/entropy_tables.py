@@ -1,5 +1,12 @@
 """Rule entropy_tables: per-pair entropy and the entropy-accuracy analysis."""
 
+import sys
+from pathlib import Path
+
+# egt from this checkout, also inside a per-rule conda env that has only the dependencies
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
+
+
 from egt.io import redirect_output, scan_parquet, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, ROLLOUT_SCHEMA
 from egt.tables import entropy_bins, pair_entropy_table, spearman

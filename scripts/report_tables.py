@@ -1,5 +1,12 @@
 """Rule report_tables: evaluation table and run information as HTML."""
 
+import sys
+from pathlib import Path
+
+# egt from this checkout, also inside a per-rule conda env that has only the dependencies
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
+
+
 from pathlib import Path
 
 from egt.io import read_json, redirect_output, write_text

@@ -1,5 +1,12 @@
 """Rule teacher_traces: reasoning traces from an OpenAI-compatible endpoint, fidelity-filtered."""
 
+import sys
+from pathlib import Path
+
+# egt from this checkout, also inside a per-rule conda env that has only the dependencies
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
+
+
 import os
 from pathlib import Path
 

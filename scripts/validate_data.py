@@ -1,5 +1,12 @@
 """Rule validate_data: quarantine malformed rows of one dataset, with a reason per row."""
 
+import sys
+from pathlib import Path
+
+# egt from this checkout, also inside a per-rule conda env that has only the dependencies
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
+
+
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, SFT_COLUMNS
 from egt.validation import validate_pairs, validation_report

@@ -10,6 +10,8 @@ rule base_model:
         "results/logs/base_model/base_model.log",
     benchmark:
         "results/benchmarks/base_model/base_model.tsv"
+    conda:
+        "../envs/training.yaml"
     threads: 1
     resources:
         mem_mb=2000,

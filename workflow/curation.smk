@@ -12,6 +12,8 @@ rule curate:
         "results/logs/curation/curate.log",
     benchmark:
         "results/benchmarks/curation/curate.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

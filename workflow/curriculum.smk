@@ -11,6 +11,8 @@ rule curriculum:
         "results/logs/curriculum/curriculum.log",
     benchmark:
         "results/benchmarks/curriculum/curriculum.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -25,6 +25,8 @@ rule validate_data:
         "results/benchmarks/data/validate_{dataset}.tsv"
     wildcard_constraints:
         dataset="pool|sft|benchmark_[A-Za-z0-9_]+",
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

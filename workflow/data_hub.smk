@@ -13,6 +13,8 @@ rule download_dataset:
         "results/benchmarks/data/download_{dataset}.tsv"
     wildcard_constraints:
         dataset="|".join(HUB_DATASETS) or "^$",
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -35,6 +37,8 @@ rule adapt_dataset:
         "results/benchmarks/data/adapt_{dataset}.tsv"
     wildcard_constraints:
         dataset="|".join(DATASETS),
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=8000,
@@ -53,6 +57,8 @@ rule download_model:
         "results/logs/base_model/download_model.log",
     benchmark:
         "results/benchmarks/base_model/download_model.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=4000,
@@ -78,6 +84,8 @@ if config.get("teacher", {}).get("enabled", False):
             "results/logs/data/teacher_traces.log",
         benchmark:
             "results/benchmarks/data/teacher_traces.tsv"
+        conda:
+            "../envs/data.yaml"
         threads: 1
         resources:
             mem_mb=4000,

@@ -12,6 +12,8 @@ rule toy_world:
         "results/logs/data/toy_world.log",
     benchmark:
         "results/benchmarks/data/toy_world.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -13,6 +13,8 @@ rule entropy_tables:
         "results/logs/entropy/entropy_tables.log",
     benchmark:
         "results/benchmarks/entropy/entropy_tables.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

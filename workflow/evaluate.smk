@@ -14,6 +14,8 @@ rule evaluate:
         "results/benchmarks/eval/{model}_{benchmark}.tsv"
     wildcard_constraints:
         model="|".join(MODELS_EVALUATED),
+    conda:
+        "../envs/training.yaml"
     threads: ALL_CORES
     resources:
         mem_mb=3000,

@@ -15,6 +15,8 @@ rule grpo_stage:
         "results/benchmarks/grpo/stage_{stage}.tsv"
     wildcard_constraints:
         stage=r"\d+",
+    conda:
+        "../envs/training.yaml"
     threads: ALL_CORES
     resources:
         mem_mb=4000,

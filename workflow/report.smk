@@ -31,6 +31,8 @@ rule report_plots:
         "results/logs/report/report_plots.log",
     benchmark:
         "results/benchmarks/report/report_plots.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -61,6 +63,8 @@ rule report_tables:
         "results/logs/report/report_tables.log",
     benchmark:
         "results/benchmarks/report/report_tables.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -83,6 +87,8 @@ rule manifest:
         "results/logs/manifest/manifest.log",
     benchmark:
         "results/benchmarks/manifest/manifest.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=500,

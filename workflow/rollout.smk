@@ -14,6 +14,10 @@ rule rollout:
         "results/benchmarks/rollout/shard_{shard}.tsv"
     wildcard_constraints:
         shard=r"\d+",
+    conda:
+        "../envs/vllm.yaml"
+        if config["rollout"].get("engine", "hf") == "vllm"
+        else "../envs/training.yaml"
     threads: 1
     resources:
         mem_mb=3000,

@@ -12,6 +12,8 @@ rule sft:
         "results/logs/sft/sft.log",
     benchmark:
         "results/benchmarks/sft/sft.tsv"
+    conda:
+        "../envs/training.yaml"
     threads: ALL_CORES
     resources:
         mem_mb=4000,

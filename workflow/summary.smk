@@ -33,6 +33,8 @@ rule summary:
         "results/logs/summary/summary.log",
     benchmark:
         "results/benchmarks/summary/summary.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -73,10 +73,21 @@ def judge_batch(
         max_new_tokens=max_new_tokens,
         suppress_tokens=vision_token_ids(processor),
     )[:, inputs["input_ids"].shape[1] :]
+    return judgment_rows(model, processor, pairs, inputs, generated, num_samples, temperature)
+
+
+@torch.no_grad()
+def judgment_rows(
+    model, processor, pairs: list[dict], inputs: dict, generated: torch.Tensor, num_samples: int, temperature
+) -> list[dict]:
+    """Rows for completions ``generated`` (``num_samples`` per pair, padded after EOS) by any engine.
+
+    Entropy is recomputed here, teacher-forced, for sampled completions (``temperature`` set).
+    """
     eos_ids = model.generation_config.eos_token_id
     eos_ids = [eos_ids] if isinstance(eos_ids, int) else list(eos_ids)
     mask = generated_token_mask(generated, eos_ids)
-    if sampling:
+    if temperature is not None:
         entropies = completion_entropies(model, repeat_inputs(inputs, num_samples), generated, mask, temperature)
         mean_entropy = masked_mean(entropies, mask).tolist()
     else:

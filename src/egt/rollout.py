@@ -25,6 +25,10 @@ def rollout_shard(
     trust_remote_code: bool = False,
 ) -> pl.DataFrame:
     pairs = shard_pairs(pool, shard, params["shards"])
+    if params.get("engine", "hf") == "vllm":
+        from egt.vllm_engine import sample_with_vllm
+
+        return sample_with_vllm(model_path, pairs, params, seed * 100_003 + shard, trust_remote_code)
     model = load_model(model_path, trust_remote_code).to(device)
     processor = load_processor(model_path, trust_remote_code)
     # A distinct, fixed stream per shard: a shard rerun alone gives the same rollouts.
