@@ -125,7 +125,7 @@ def test_results_folder_hands_off_to_a_fresh_checkout(smoke_run):
     with tempfile.TemporaryDirectory() as tmp:
         checkout = Path(tmp) / "checkout"
         checkout.mkdir()
-        for item in ("Snakefile", "workflow", "scripts", "config"):
+        for item in ("Snakefile", "workflow", "scripts", "config", "envs", "src"):
             source = REPO / item
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, checkout / item)
         shutil.copytree(smoke_run / "results", checkout / "results")
