@@ -61,7 +61,6 @@ def run_grpo_stage(
     Checkpoints every ``save_steps`` steps in ``checkpoint_dir`` and resumes like :func:`egt.sft.run_sft`.
     """
     torch.manual_seed(seed)
-    out_dir = Path(out_dir)
     processor = load_processor(init_model, trust_remote_code)
     model = load_model(init_model, trust_remote_code)
     trainer = GRPOTrainer(

@@ -150,7 +150,7 @@ def build_tiny_base(out_dir: str | Path, texts: list[str], arch: dict, image_siz
     processor = build_processor(tokenizer, image_size)
     model = build_tiny_model(tokenizer, arch, seed)
     out_dir = Path(out_dir)
-    model.save_pretrained(out_dir, safe_serialization=True)
+    model.save_pretrained(out_dir)  # safetensors
     processor.save_pretrained(out_dir)
     return {
         "parameters": sum(p.numel() for p in model.parameters()),
@@ -181,7 +181,3 @@ def vision_token_ids(processor) -> list[int]:
     tokenizer = processor.tokenizer
     vocab = tokenizer.get_vocab()
     return [vocab[tok] for tok in VISION_TOKENS if tok in vocab]
-
-
-def describe(path: str | Path) -> dict:
-    return json.loads((Path(path) / "config.json").read_text())

@@ -34,7 +34,6 @@ def run_sft(
     processor = load_processor(base_model, trust_remote_code)
     processor.tokenizer.padding_side = "right"  # training pads on the right
     model = load_model(base_model, trust_remote_code)
-    out_dir = Path(out_dir)
     config = SFTConfig(
         output_dir=str(checkpoint_dir),
         max_steps=params["max_steps"],
