@@ -27,10 +27,12 @@ include: "workflow/grpo.smk"
 include: "workflow/evaluate.smk"
 include: "workflow/summary.smk"
 include: "workflow/report.smk"
+include: "workflow/ablation.smk"
 
 
 localrules:
     all,
+    ablation,
 
 
 rule all:

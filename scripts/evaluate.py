@@ -25,4 +25,4 @@ judgments, metrics = evaluate_model(
 write_parquet(judgments, snakemake.output.judgments)
 write_json(metrics, snakemake.output.metrics)
 finish_evaluation(snakemake.params.cache_dir)
-print(f"evaluate: {snakemake.wildcards.model} on {snakemake.wildcards.benchmark}: {benchmark.height} pairs, {metrics}")
+print(f"evaluate: {snakemake.input.model} on {snakemake.wildcards.benchmark}: {benchmark.height} pairs, {metrics}")

@@ -56,3 +56,11 @@ def test_smoke_preset_is_valid(tmp_path):
         "-n", "--configfile", str(REPO / "config/smoke.yaml"), workdir=tmp_path, check=False, timeout=300
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_ablation_settings_are_checked(tmp_path):
+    too_many = dry_run_with(tmp_path, {"ablation": {"seeds": [1], "sweep_seeds": 2}})
+    assert too_many.returncode != 0 and "ablation.sweep_seeds" in output(too_many)
+    uneven = dry_run_with(tmp_path, {"ablation": {"keep_quantiles": [0.755]}})
+    assert uneven.returncode != 0 and "two decimals" in output(uneven) and "0.755" in output(uneven)
+    assert not (tmp_path / "results").exists()

@@ -43,3 +43,24 @@ def test_splits_are_disjoint():
     sft, _ = generate_split("sft", 30, seed=0, image_size=28, max_ambiguity=0.45, noise=None)
     assert not set(pool["pair_id"]) & set(sft["pair_id"])
     assert not set(pool["image"].to_list()) & set(sft["image"].to_list())
+
+
+def test_color_jitter_hides_the_exact_blend():
+    """Without jitter two items of the same colours and blend weight have the same fill; with it they differ."""
+
+    def fills(jitter):
+        public, hidden = generate_split(
+            "pool", 300, seed=0, image_size=28, max_ambiguity=0.5, noise=None, color_jitter=jitter
+        )
+        centre = [Image.open(io.BytesIO(img)).convert("RGB").getpixel((14, 14)) for img in public["image"]]
+        return np.array(centre, dtype=float), hidden["difficulty"].to_numpy()
+
+    exact, ambiguity = fills(0.0)
+    jittered, same_ambiguity = fills(40.0)
+    assert np.array_equal(ambiguity, same_ambiguity)  # jitter changes pixels, not the world's truth
+    a, _ = generate_split("pool", 50, seed=0, image_size=28, max_ambiguity=0.5, noise=None)
+    b, _ = generate_split("pool", 50, seed=0, image_size=28, max_ambiguity=0.5, noise=None, color_jitter=40.0)
+    assert a.drop("image").equals(b.drop("image")) and not a["image"].equals(b["image"])
+    spread = np.abs(jittered - exact).mean()
+    assert 10 < spread < 60
+    assert (jittered >= 0).all() and (jittered <= 255).all()

@@ -3,6 +3,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from egt.ablation import is_oracle, parse_variant, planned_runs
 from egt.config import check_config
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
@@ -85,3 +86,42 @@ def evaluated_model(wildcards):
     if wildcards.model == "sft":
         return "results/sft/model"
     return f"results/grpo/stage_{STAGES[-1]}/model"
+
+
+# The ablation target's runs: (variant, seed), variant = {order}_q{keep_quantile}.
+ABLATION = config["ablation"]
+ABLATION_RUNS = planned_runs(
+    config["curation"]["keep_quantile"],
+    ABLATION["seeds"],
+    ABLATION["keep_quantiles"],
+    ABLATION["sweep_seeds"],
+)
+ABLATION_RUN_DIR = "results/ablation/runs/{variant}/seed_{seed}"
+
+
+def ablation_init_model(wildcards):
+    stage = int(wildcards.stage)
+    if stage == 1:
+        return "results/sft/model"
+    return f"{ABLATION_RUN_DIR}/stage_{stage - 1}/model".format(variant=wildcards.variant, seed=wildcards.seed)
+
+
+def ablation_pool(wildcards):
+    """The oracle control trains on the true labels; every other arm on the annotated pool."""
+    if is_oracle(wildcards.variant):
+        return "results/ablation/pool_true_labels.parquet"
+    return "results/data/pool.valid.parquet"
+
+
+def ablation_toy_world_inputs(wildcards):
+    if config["data"]["source"] != "toy_world":
+        raise WorkflowError(
+            "the ablation measures noise detection against the toy world's injected-noise truth; "
+            "run it with data.source: toy_world"
+        )
+    return {
+        "hidden": "results/data/pool_hidden.parquet",
+        "benchmark_hidden": "results/data/benchmark_toy_hidden.parquet",
+        "sft_metrics": "results/eval/sft/toy.json",
+        "sft_judgments": "results/eval/sft/toy.parquet",
+    }

@@ -1,5 +1,7 @@
 # The embedded default's "download": a seeded synthetic world of preference pairs.
-# pool_hidden.parquet holds the injected-noise truth; only the summary rule may read it.
+# pool_hidden.parquet holds the injected-noise truth and benchmark_toy_hidden.parquet each benchmark
+# pair's ambiguity; only the analysis rules (summary, ablation_table) and the ablation's oracle
+# control (ablation_oracle_pool) may read them.
 
 
 rule toy_world:
@@ -8,6 +10,7 @@ rule toy_world:
         pool_hidden="results/data/pool_hidden.parquet",
         sft="results/data/sft.parquet",
         benchmark="results/data/benchmark_toy.parquet",
+        benchmark_hidden="results/data/benchmark_toy_hidden.parquet",
     log:
         "results/logs/data/toy_world.log",
     benchmark:

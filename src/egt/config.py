@@ -46,3 +46,17 @@ def check_config(config: dict) -> None:
             f"rollout.shards ({config['rollout']['shards']}) exceeds toy_world.pool_size ({pool_size}): "
             "some shards would be empty."
         )
+    ablation = config.get("ablation")
+    if ablation:
+        if ablation["sweep_seeds"] > len(ablation["seeds"]):
+            raise ConfigError(
+                f"ablation.sweep_seeds ({ablation['sweep_seeds']}) exceeds the {len(ablation['seeds'])} ablation.seeds."
+            )
+        # run folders are named by the quantile to two decimals
+        quantiles = [config["curation"]["keep_quantile"], *ablation["keep_quantiles"]]
+        uneven = [q for q in quantiles if abs(round(q, 2) - q) > 1e-9]
+        if uneven:
+            raise ConfigError(
+                f"ablation quantiles must have at most two decimals (curation.keep_quantile and "
+                f"ablation.keep_quantiles); got {uneven}."
+            )

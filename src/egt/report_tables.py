@@ -57,3 +57,34 @@ def run_info_html(config: dict, versions: dict[str, str], commit: str | None) ->
         f"<h3>Configuration</h3><pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>"
     )
     return _page("Run information", body)
+
+
+def markdown_html(title: str, markdown: str) -> str:
+    """The subset of markdown our tables use (headings, pipe tables, paragraphs) as an HTML page."""
+    body, table = [], []
+
+    def cells(row: str, tag: str) -> str:
+        return "".join(f"<{tag}>{html.escape(c.strip())}</{tag}>" for c in row.strip().strip("|").split("|"))
+
+    def flush_table():
+        if table:
+            head, rows = table[0], table[2:]  # table[1] is the |---| alignment row
+            body.append(
+                f"<table><tr>{cells(head, 'th')}</tr>"
+                + "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows)
+                + "</table>"
+            )
+            table.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        flush_table()
+        if line.startswith("#"):
+            level = min(len(line) - len(line.lstrip("#")) + 1, 6)
+            body.append(f"<h{level}>{html.escape(line.lstrip('#').strip())}</h{level}>")
+        elif line.strip():
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush_table()
+    return _page(title, "".join(body))

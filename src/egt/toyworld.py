@@ -6,6 +6,10 @@ the two colours are indistinguishable). The question asks for the shape's colour
 candidate response names the true colour, the other the distractor. Annotation noise flips the
 preference label with probability ``flip_rate + ambiguity_slope * ambiguity``, so ambiguous
 pairs carry more label noise, as in human annotation.
+
+``color_jitter`` shifts each image's fill by a random RGB offset, so the blend weight cannot be
+read back exactly from the pixels: near ambiguity 0.5 the true colour is genuinely uncertain,
+for the model as for an annotator. Without it a vision tower learns to decode every blend.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ def generate_split(
     image_size: int,
     max_ambiguity: float,
     noise: NoiseModel | None,
+    color_jitter: float = 0.0,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Generate one split; returns (public table, hidden table).
 
@@ -86,6 +91,8 @@ def generate_split(
     labels (the SFT set and the benchmark).
     """
     rng = np.random.default_rng([seed, SPLIT_STREAMS[split]])
+    # its own stream, so the jitter changes pixels only, never the world (shapes, colours, labels)
+    jitter_rng = np.random.default_rng([seed, SPLIT_STREAMS[split], 1])
     colors = list(PALETTE)
     ambiguity = rng.uniform(0.0, max_ambiguity, size)
     true_label = rng.integers(1, 3, size)
@@ -101,6 +108,9 @@ def generate_split(
         true_color, distractor = rng.choice(len(colors), size=2, replace=False)
         true_name, wrong_name = colors[true_color], colors[distractor]
         fill = blend(PALETTE[true_name], PALETTE[wrong_name], float(ambiguity[i]))
+        if color_jitter > 0:
+            offset = jitter_rng.normal(0.0, color_jitter, 3)
+            fill = tuple(int(np.clip(c + o, 0, 255)) for c, o in zip(fill, offset, strict=True))
         template = RESPONSE_TEMPLATES[rng.integers(len(RESPONSE_TEMPLATES))]
         good = template.format(shape=shape, color=true_name)
         bad = template.format(shape=shape, color=wrong_name)
