@@ -4,7 +4,8 @@ An *arm* is a training schedule: the pairs kept at some ``keep_quantile`` of pai
 into curriculum stages in some order. Runs are named by that (order, quantile) *variant*, so arms
 and the keep_quantile sweep that coincide (EGT at the configured quantile is also a sweep point;
 curriculum-only is the sweep at 1.0) are trained once. Every run starts from the same SFT model and
-the same rollouts and trains the same number of GRPO steps; only the seed of the RL stage differs.
+the same rollouts and trains the same number of GRPO steps; only the seed of the RL stage differs
+(and, in the oracle control, the labels).
 """
 
 from __future__ import annotations
