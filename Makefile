@@ -1,10 +1,10 @@
-# `make run` and `make test` are the README's two commands. Both build .venv first.
+# `make run` and `make test` are the README's two commands. Every target builds .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run smoke test lint clean
+.PHONY: run smoke test test-fast lint format clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +18,31 @@ $(BIN)/snakemake: pyproject.toml
 run: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES)
 
-# The smaller preset of the same pipeline.
+# The smaller preset of the same pipeline, in its own folder (results-smoke/results/).
 smoke: $(BIN)/snakemake
 	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml --directory results-smoke
 
+# The whole suite: unit tests, real Snakemake runs, the report in Chromium and (as root) Slurm.
 test: $(BIN)/snakemake
 	./tools/install-browser.sh
 	$(BIN)/python -m pytest -ra
 
+# Unit tests and in-process checks only (under a minute): run it while you work.
+test-fast: $(BIN)/snakemake
+	$(BIN)/python -m pytest -ra -m "not pipeline"
+
+# The format and lint gates CI runs before the tests.
 lint: $(BIN)/snakemake
-	$(BIN)/snakemake --lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/snakemake --lint --cores 1
+
+# Rewrites files so that `make lint` passes its format checks.
+format: $(BIN)/snakemake
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results results-smoke .snakemake

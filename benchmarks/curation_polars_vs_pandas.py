@@ -51,9 +51,9 @@ def make_data(folder: Path, pairs: int, samples: int, shards: int, seed: int = 0
 
 
 def run_polars(folder: Path) -> dict:
-    from egt.curation import quantile_cut
-    from egt.curriculum import split_stages
-    from egt.tables import entropy_bins, pair_entropy_table, spearman
+    from egt.curation.curriculum import split_stages
+    from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
+    from egt.curation.quantile import quantile_cut
 
     rollouts = pl.scan_parquet(sorted(folder.glob("shard_*.parquet")))
     labels = pl.scan_parquet(folder / "labels.parquet")
@@ -101,7 +101,7 @@ def run_pandas(folder: Path, merge_first: bool = False) -> dict:
         )
         .reset_index()
     )
-    # population std (ddof=0), as in egt.tables
+    # population std (ddof=0), as in egt.curation.pair_entropy
     pairs["entropy_std"] = np.sqrt((pairs.pop("entropy_sq") - pairs["pair_entropy"] ** 2).clip(lower=0))
     if not merge_first:
         pairs = pairs.merge(labels, on="pair_id")
@@ -134,9 +134,9 @@ def child(method: str, folder: Path) -> None:
     # imports are not part of the measured work
     import pandas  # noqa: F401
 
-    import egt.curation  # noqa: F401
-    import egt.curriculum  # noqa: F401
-    import egt.tables  # noqa: F401
+    import egt.curation.curriculum  # noqa: F401
+    import egt.curation.pair_entropy  # noqa: F401
+    import egt.curation.quantile  # noqa: F401
 
     start = time.perf_counter()
     result = METHODS[method](folder)

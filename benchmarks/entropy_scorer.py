@@ -26,7 +26,7 @@ def naive_entropy(logits: torch.Tensor) -> torch.Tensor:
 
 
 def measure(method: str, tokens: int, vocab: int, dtype: str, device: str, chunk: int, repeats: int) -> dict:
-    from egt.entropy import token_entropy
+    from egt.generation.entropy import token_entropy
 
     torch.manual_seed(0)
     # Filled in place: no temporary copy may raise the memory high-water mark before the baseline.

@@ -7,6 +7,6 @@ Sums of job wall times exceed the run's wall time where jobs ran in parallel (ro
 
 import sys
 
-from egt.stage_costs import collect_stage_costs, stage_costs_markdown
+from egt.analysis.stage_costs import collect_stage_costs, stage_costs_markdown
 
 print(stage_costs_markdown(collect_stage_costs(sys.argv[1] if len(sys.argv) > 1 else "results/benchmarks")))

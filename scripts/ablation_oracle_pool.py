@@ -1,13 +1,6 @@
 """Rule ablation_oracle_pool: the pool with its true labels, for the oracle control arm only."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.ablation import with_true_labels
+from egt.analysis.ablation import with_true_labels
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.schemas import HIDDEN_COLUMNS, PAIR_COLUMNS
 

@@ -1,13 +1,6 @@
 """Rule ablation_schedule: the pairs one ablation run trains on, in curriculum stages."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.ablation import schedule
+from egt.analysis.ablation import schedule
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 

@@ -1,16 +1,9 @@
 """Rule ablation_table: the ablation's table (JSON + markdown + HTML for the report) and figure."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.ablation import ablation_markdown, build_ablation
+from egt.analysis.ablation import ablation_markdown, build_ablation
+from egt.analysis.plots import ablation_figure
+from egt.analysis.report_tables import markdown_html
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text
-from egt.plots import ablation_figure
-from egt.report_tables import markdown_html
 from egt.schemas import HIDDEN_COLUMNS, JUDGMENT_SCHEMA, PAIR_ENTROPY_SCHEMA
 
 redirect_output(snakemake.log[0])

@@ -1,14 +1,7 @@
 """Rule adapt_dataset: records of a source folder -> preference pairs (+ skipped records with reasons)."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
+from egt.data.sources import ADAPTERS, read_records
 from egt.io import redirect_output, write_parquet
-from egt.sources import ADAPTERS, read_records
 
 redirect_output(snakemake.log[0])
 spec = snakemake.params.spec

@@ -1,12 +1,5 @@
 """Rule base_model: build the tiny Qwen2.5-VL, its tokenizer and processor, offline."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 import json
 
 from egt.io import read_parquet, redirect_output

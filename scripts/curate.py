@@ -1,13 +1,6 @@
 """Rule curate: keep the pairs at or below the keep_quantile quantile of pair entropy."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.curation import quantile_cut
+from egt.curation.quantile import quantile_cut
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 

@@ -1,13 +1,6 @@
 """Rule curriculum: split the kept pairs into stages by entropy."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.curriculum import split_stages, stage_summary
+from egt.curation.curriculum import split_stages, stage_summary
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 

@@ -1,13 +1,6 @@
 """Rule download_dataset: a Hub dataset snapshot at a pinned revision, with its manifest."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.hub import download_snapshot
+from egt.data.hub import download_snapshot
 from egt.io import redirect_output, write_json
 
 redirect_output(snakemake.log[0])

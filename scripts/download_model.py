@@ -1,13 +1,6 @@
 """Rule download_model: the base model at a pinned revision (safetensors, configs, tokenizer)."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.hub import download_snapshot
+from egt.data.hub import download_snapshot
 from egt.io import redirect_output, write_json
 
 redirect_output(snakemake.log[0])

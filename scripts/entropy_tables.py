@@ -1,15 +1,8 @@
 """Rule entropy_tables: per-pair entropy and the entropy-accuracy analysis."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
+from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
 from egt.io import redirect_output, scan_parquet, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, ROLLOUT_SCHEMA
-from egt.tables import entropy_bins, pair_entropy_table, spearman
 
 redirect_output(snakemake.log[0])
 rollouts = scan_parquet(snakemake.input.rollouts, ROLLOUT_SCHEMA)

@@ -1,13 +1,6 @@
 """Rule evaluate: judge a benchmark in both presentation orders and score it."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from egt.evaluate import evaluate_model, finish_evaluation
+from egt.evaluation.run import evaluate_model, finish_evaluation
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS
 

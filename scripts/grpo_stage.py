@@ -1,19 +1,12 @@
 """Rule grpo_stage: GRPO on one curriculum stage."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 from pathlib import Path
 
 import polars as pl
 
 from egt.io import read_parquet, redirect_output, write_json
-from egt.launch import run_training
 from egt.schemas import PAIR_COLUMNS
+from egt.training.launch import run_training
 
 redirect_output(snakemake.log[0])
 stage = int(snakemake.wildcards.stage)

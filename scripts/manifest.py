@@ -1,16 +1,9 @@
 """Rule manifest: config snapshot, code version, package versions, sha256 of every output."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 from pathlib import Path
 
 from egt.io import redirect_output, write_json
-from egt.manifest import build_manifest
+from egt.provenance.manifest import build_manifest
 
 redirect_output(snakemake.log[0])
 output = snakemake.output[0]

@@ -1,15 +1,8 @@
 """Rule report_plots: the report's figures."""
 
-import sys
 from pathlib import Path
 
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from pathlib import Path
-
-from egt import plots
+from egt.analysis import plots
 from egt.io import read_json, read_parquet, redirect_output
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 

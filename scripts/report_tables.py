@@ -1,17 +1,10 @@
 """Rule report_tables: evaluation table and run information as HTML."""
 
-import sys
 from pathlib import Path
 
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
-from pathlib import Path
-
+from egt.analysis.report_tables import evaluation_html, run_info_html
 from egt.io import read_json, redirect_output, write_text
-from egt.manifest import git_commit, package_versions
-from egt.report_tables import evaluation_html, run_info_html
+from egt.provenance.manifest import git_commit, package_versions
 
 redirect_output(snakemake.log[0])
 metrics = {}

@@ -1,14 +1,7 @@
 """Rule rollout: K sampled judgments with exact entropy for one shard of the pool."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
+from egt.generation.rollout import rollout_shard
 from egt.io import read_parquet, redirect_output, write_parquet
-from egt.rollout import rollout_shard
 from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])

@@ -1,17 +1,10 @@
 """Rule sft: stage 1, reasoning enhancement."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 from pathlib import Path
 
 from egt.io import read_parquet, redirect_output, write_json
-from egt.launch import run_training
 from egt.schemas import SFT_COLUMNS
+from egt.training.launch import run_training
 
 redirect_output(snakemake.log[0])
 pairs = read_parquet(snakemake.input.pairs, SFT_COLUMNS)

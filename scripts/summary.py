@@ -1,19 +1,12 @@
 """Rule summary: collect every stage's figures into results/summary.{json,md}."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 from pathlib import Path
 
 import polars as pl
 
+from egt.analysis.summary import build_summary, summary_markdown
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text
 from egt.schemas import HIDDEN_COLUMNS, PAIR_ENTROPY_SCHEMA
-from egt.summary import build_summary, summary_markdown
 
 redirect_output(snakemake.log[0])
 inp = snakemake.input

@@ -1,19 +1,12 @@
 """Rule teacher_traces: reasoning traces from an OpenAI-compatible endpoint, fidelity-filtered."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
 import os
 from pathlib import Path
 
-from egt import checkpoints
+from egt.data.teacher import ChatClient, distill_traces
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS
-from egt.teacher import ChatClient, distill_traces
+from egt.training import checkpoints
 
 redirect_output(snakemake.log[0])
 teacher = snakemake.params.teacher

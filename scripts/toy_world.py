@@ -1,15 +1,8 @@
 """Rule toy_world: generate the pool (+ hidden truth), the SFT set and the toy benchmark."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
+from egt.data.toyworld import NoiseModel, generate_split
 from egt.io import redirect_output, write_parquet
 from egt.schemas import HIDDEN_COLUMNS, PAIR_COLUMNS, SFT_COLUMNS
-from egt.toyworld import NoiseModel, generate_split
 
 redirect_output(snakemake.log[0])
 toy, seed = snakemake.params.toy_world, snakemake.params.seed

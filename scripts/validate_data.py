@@ -1,15 +1,8 @@
 """Rule validate_data: quarantine malformed rows of one dataset, with a reason per row."""
 
-import sys
-from pathlib import Path
-
-# egt from this checkout, also inside a per-rule conda env that has only the dependencies
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent / "src"))
-
-
+from egt.data.validation import validate_pairs, validation_report
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, SFT_COLUMNS
-from egt.validation import validate_pairs, validation_report
 
 redirect_output(snakemake.log[0])
 path, reasoning = snakemake.input[0], snakemake.params.reasoning

@@ -61,7 +61,7 @@ TINY_ARCH = {
 
 @pytest.fixture(scope="session")
 def tiny_pairs():
-    from egt.toyworld import generate_split
+    from egt.data.toyworld import generate_split
 
     pairs, _ = generate_split("pool", 6, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
     return pairs

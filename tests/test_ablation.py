@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from egt.ablation import (
+from egt.analysis.ablation import (
     ARMS,
     accuracy_by_ambiguity,
     arm_variant,
@@ -20,7 +20,7 @@ from egt.ablation import (
     training_diagnostics,
     with_true_labels,
 )
-from egt.report_tables import markdown_html
+from egt.analysis.report_tables import markdown_html
 
 
 def test_auroc_matches_counting_every_positive_negative_pair():

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from PIL import Image
 
-from egt.benchmarks import (
+from egt.data.benchmarks import (
     benchmark_metrics,
     load_mm_rlhf_rewardbench,
     load_multimodal_rewardbench,

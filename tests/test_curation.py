@@ -1,8 +1,8 @@
 import polars as pl
 import pytest
 
-from egt.curation import quantile_cut
-from egt.curriculum import split_stages, stage_summary
+from egt.curation.curriculum import split_stages, stage_summary
+from egt.curation.quantile import quantile_cut
 
 
 def pairs(entropies):

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from egt.entropy import generated_token_mask, masked_mean, token_entropy
+from egt.generation.entropy import generated_token_mask, masked_mean, token_entropy
 
 
 def test_uniform_distribution_has_entropy_log_vocab():

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from egt.evaluate import score_judgments
+from egt.evaluation.run import score_judgments
 
 
 def test_scores_both_orders_and_position_consistency():
@@ -31,8 +31,8 @@ def test_scores_both_orders_and_position_consistency():
 
 
 def test_category_metrics_are_added_for_real_benchmarks(tiny_model_dir):
-    from egt.evaluate import evaluate_model
-    from egt.toyworld import generate_split
+    from egt.data.toyworld import generate_split
+    from egt.evaluation.run import evaluate_model
 
     bench, _ = generate_split("benchmark", 6, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
     bench = bench.with_columns(
@@ -47,9 +47,9 @@ def test_category_metrics_are_added_for_real_benchmarks(tiny_model_dir):
 
 
 def test_killed_evaluation_continues_from_judged_items(tiny_model_dir, tmp_path, monkeypatch):
-    import egt.generation as generation
-    from egt.evaluate import evaluate_model
-    from egt.toyworld import generate_split
+    import egt.generation.judge as generation
+    from egt.data.toyworld import generate_split
+    from egt.evaluation.run import evaluate_model
 
     bench, _ = generate_split("benchmark", 8, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
     params = {"max_new_tokens": 6, "batch_size": 2}

@@ -1,7 +1,7 @@
 import pytest
 
 from egt.judging import completion_text, judge_messages, parse_judgment, reasoning_trace
-from egt.rewards import accuracy_reward, format_reward
+from egt.training.rewards import accuracy_reward, format_reward
 
 
 @pytest.mark.parametrize(

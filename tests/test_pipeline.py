@@ -95,7 +95,7 @@ def test_curriculum_stages_are_ordered_by_entropy(smoke_run):
 
 
 def test_checkpoints_load_and_judge(smoke_run):
-    from egt.generation import judge_pairs
+    from egt.generation.judge import judge_pairs
     from egt.modeling import load_model, load_processor
 
     bench = pl.read_parquet(smoke_run / "results/data/benchmark_toy.parquet").head(2)

@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO, jobs_planned, snakemake
 from PIL import Image
 
-from egt.manifest import sha256_file
+from egt.provenance.manifest import sha256_file
 
 pytestmark = pytest.mark.pipeline
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

@@ -4,10 +4,10 @@ import math
 
 import torch
 
-from egt.entropy import generated_token_mask, token_entropy
-from egt.generation import _prompts, judge_pairs, repeat_inputs
+from egt.generation.entropy import generated_token_mask, token_entropy
+from egt.generation.judge import _prompts, judge_pairs, repeat_inputs
+from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
-from egt.scoring import completion_entropies
 
 
 def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):

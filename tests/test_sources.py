@@ -10,9 +10,9 @@ import yaml
 from conftest import REPO, jobs_planned, snakemake
 from PIL import Image
 
-from egt.hub import download_snapshot, folder_manifest
-from egt.sources import load_r1_reward_rl, read_records
-from egt.toyworld import generate_split
+from egt.data.hub import download_snapshot, folder_manifest
+from egt.data.sources import load_r1_reward_rl, read_records
+from egt.data.toyworld import generate_split
 
 SHARED = REPO.parent / "shared" / "benchmarks"
 

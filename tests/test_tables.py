@@ -3,8 +3,8 @@ import math
 import polars as pl
 import pytest
 
+from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
 from egt.schemas import ROLLOUT_SCHEMA
-from egt.tables import entropy_bins, pair_entropy_table, spearman
 
 
 def rollouts(rows):

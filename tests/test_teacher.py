@@ -10,8 +10,8 @@ import pytest
 import yaml
 from conftest import snakemake
 
-from egt.teacher import ChatClient, distill_traces
-from egt.toyworld import generate_split
+from egt.data.teacher import ChatClient, distill_traces
+from egt.data.toyworld import generate_split
 
 KEY = "sk-test-do-not-log-4242"
 

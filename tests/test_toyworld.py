@@ -3,8 +3,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from egt.data.toyworld import NoiseModel, generate_split
 from egt.judging import parse_judgment
-from egt.toyworld import NoiseModel, generate_split
 
 
 def test_generation_is_deterministic_and_seed_dependent():

@@ -6,10 +6,10 @@ import polars as pl
 import pytest
 from conftest import REPO, snakemake
 
+from egt.data.toyworld import generate_split
+from egt.data.validation import validate_pairs
 from egt.io import SchemaError, read_parquet
 from egt.schemas import PAIR_COLUMNS, SFT_COLUMNS
-from egt.toyworld import generate_split
-from egt.validation import validate_pairs
 
 
 def corrupted_pool() -> tuple[pl.DataFrame, dict[str, str]]:

@@ -3,6 +3,7 @@
 # and a keep_quantile sweep. Runs are named {order}_q{keep_quantile}, so an arm and a sweep point
 # with the same schedule train once. Not part of `all`: it costs many GRPO runs.
 
+
 wildcard_constraints:
     variant=r"(oracle_)?(random|low_to_high|high_to_low)_q\d\.\d\d",
     seed=r"\d+",
@@ -130,11 +131,19 @@ rule ablation_table:
         unpack(ablation_toy_world_inputs),
         pairs="results/entropy/pair_entropy.parquet",
         analysis="results/entropy/entropy_accuracy.json",
-        metrics=[f"{ABLATION_RUN_DIR}/eval/toy.json".format(variant=v, seed=s) for v, s in ABLATION_RUNS],
-        judgments=[f"{ABLATION_RUN_DIR}/eval/toy.parquet".format(variant=v, seed=s) for v, s in ABLATION_RUNS],
+        metrics=[
+            f"{ABLATION_RUN_DIR}/eval/toy.json".format(variant=v, seed=s)
+            for v, s in ABLATION_RUNS
+        ],
+        judgments=[
+            f"{ABLATION_RUN_DIR}/eval/toy.parquet".format(variant=v, seed=s)
+            for v, s in ABLATION_RUNS
+        ],
         # stage histories of each run, in ABLATION_RUNS order
         histories=[
-            f"{ABLATION_RUN_DIR}/stage_{stage}/log_history.json".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/stage_{stage}/log_history.json".format(
+                variant=v, seed=s
+            )
             for v, s in ABLATION_RUNS
             for stage in STAGES
         ],

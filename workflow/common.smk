@@ -3,7 +3,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from egt.ablation import is_oracle, parse_variant, planned_runs
+from egt.analysis.ablation import is_oracle, parse_variant, planned_runs
 from egt.config import check_config
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
@@ -103,7 +103,9 @@ def ablation_init_model(wildcards):
     stage = int(wildcards.stage)
     if stage == 1:
         return "results/sft/model"
-    return f"{ABLATION_RUN_DIR}/stage_{stage - 1}/model".format(variant=wildcards.variant, seed=wildcards.seed)
+    return f"{ABLATION_RUN_DIR}/stage_{stage - 1}/model".format(
+        variant=wildcards.variant, seed=wildcards.seed
+    )
 
 
 def ablation_pool(wildcards):

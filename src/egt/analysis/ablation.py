@@ -15,8 +15,8 @@ import math
 import numpy as np
 import polars as pl
 
-from egt.curation import quantile_cut
-from egt.curriculum import split_stages
+from egt.curation.curriculum import split_stages
+from egt.curation.quantile import quantile_cut
 
 # arm -> (curriculum order, keep_quantile; None = the configured curation.keep_quantile)
 ARMS: dict[str, tuple[str, float | None]] = {
@@ -40,7 +40,7 @@ ARM_DESCRIPTIONS = {
     "oracle_labels": "whole pool with its true labels, random order (control)",
 }
 SWEEP_ORDER = "low_to_high"
-ACCURACY_REWARD_KEY = "rewards/accuracy_reward/mean"  # trl's log key for egt.rewards.accuracy_reward
+ACCURACY_REWARD_KEY = "rewards/accuracy_reward/mean"  # trl's log key for egt.training.rewards.accuracy_reward
 AMBIGUITY_BANDS = 5  # equal-count bands of benchmark image ambiguity, for where an arm gains or loses
 
 

@@ -1,7 +1,7 @@
 """Rollouts sampled by vLLM on GPUs; entropy still from egt's own teacher-forced scorer.
 
 vLLM only produces the token ids. Each batch is then re-scored by the HF model in one forward
-pass (:func:`egt.generation.judgment_rows`), so entropies do not depend on the engine. vLLM is
+pass (:func:`egt.generation.judge.judgment_rows`), so entropies do not depend on the engine. vLLM is
 a CUDA-only wheel pinning its own torch: it lives in ``envs/vllm.yaml`` and is imported only
 here. Not exercised by the tests (it cannot be installed on the CPU development machines).
 """
@@ -13,10 +13,10 @@ import gc
 import polars as pl
 import torch
 
-from egt.datasets import decode_image
-from egt.generation import _prompts, judgment_rows
+from egt.generation.judge import _prompts, judgment_rows
 from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.schemas import ROLLOUT_SCHEMA
+from egt.training.datasets import decode_image
 
 
 def sample_with_vllm(model_path: str, pairs: pl.DataFrame, params: dict, seed: int, trust_remote_code: bool = False):

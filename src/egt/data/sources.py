@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from egt.benchmarks import ADAPTERS as BENCHMARK_ADAPTERS
-from egt.benchmarks import BENCHMARK_PAIR_SCHEMA, SKIPPED_SCHEMA, _frame, _read_image, _unique_ids
+from egt.data.benchmarks import ADAPTERS as BENCHMARK_ADAPTERS
+from egt.data.benchmarks import BENCHMARK_PAIR_SCHEMA, SKIPPED_SCHEMA, _frame, _read_image, _unique_ids
 
 
 def read_records(folder: str | Path) -> list[dict]:

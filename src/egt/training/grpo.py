@@ -8,10 +8,10 @@ import polars as pl
 import torch
 from trl import GRPOConfig, GRPOTrainer
 
-from egt import checkpoints
-from egt.datasets import grpo_dataset
 from egt.modeling import load_model, load_processor, vision_token_ids
-from egt.rewards import accuracy_reward, format_reward
+from egt.training import checkpoints
+from egt.training.datasets import grpo_dataset
+from egt.training.rewards import accuracy_reward, format_reward
 
 
 def grpo_config(params: dict, checkpoint_dir: Path, save_steps: int, seed: int, use_cpu: bool, processor) -> GRPOConfig:
@@ -58,7 +58,7 @@ def run_grpo_stage(
 ) -> list[dict]:
     """Train on ``pairs`` (one curriculum stage) and save model + processor; returns log history.
 
-    Checkpoints every ``save_steps`` steps in ``checkpoint_dir`` and resumes like :func:`egt.sft.run_sft`.
+    Checkpoints every ``save_steps`` steps in ``checkpoint_dir`` and resumes like :func:`egt.training.sft.run_sft`.
     """
     torch.manual_seed(seed)
     processor = load_processor(init_model, trust_remote_code)

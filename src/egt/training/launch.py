@@ -1,7 +1,7 @@
 """Training in one process, or across several through ``accelerate launch``.
 
 A rule's script calls :func:`run_training`. With one process it trains in place; with more it
-writes the job's inputs to a folder and runs ``accelerate launch -m egt.launch`` with as many
+writes the job's inputs to a folder and runs ``accelerate launch -m egt.training.launch`` with as many
 processes as the job has GPUs (or ``train.cpu_processes`` on CPU, which is how the launcher is
 tested here), optionally with an accelerate config (DeepSpeed ZeRO-3, FSDP: ``envs/accelerate``).
 """
@@ -20,10 +20,10 @@ import polars as pl
 
 def _runner(kind: str):
     if kind == "sft":
-        from egt.sft import run_sft
+        from egt.training.sft import run_sft
 
         return run_sft
-    from egt.grpo import run_grpo_stage
+    from egt.training.grpo import run_grpo_stage
 
     return run_grpo_stage
 
@@ -36,7 +36,7 @@ def run_training(
     accelerate_config: str | None = None,
     repo: str | Path = ".",
 ) -> list[dict]:
-    """Run ``egt.sft.run_sft`` (kind "sft") or ``egt.grpo.run_grpo_stage`` (kind "grpo"); returns the log history.
+    """Run SFT (kind "sft") or one GRPO stage (kind "grpo"); returns the trainer's log history.
 
     A relative ``accelerate_config`` is looked up in the working directory, then in ``repo``.
     """
@@ -71,7 +71,7 @@ def run_training(
             command += ["--mixed_precision", "no", "--dynamo_backend", "no"]
         if kwargs.get("use_cpu"):
             command.append("--cpu")
-        command += ["-m", "egt.launch", str(Path(tmp) / "spec.json")]
+        command += ["-m", "egt.training.launch", str(Path(tmp) / "spec.json")]
         print(f"launching {processes} processes: {' '.join(command)}", flush=True)
         subprocess.run(command, check=True)
         return json.loads(Path(spec["history"]).read_text())

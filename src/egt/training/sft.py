@@ -8,9 +8,9 @@ import polars as pl
 import torch
 from trl import SFTConfig, SFTTrainer
 
-from egt import checkpoints
-from egt.datasets import sft_dataset
 from egt.modeling import load_model, load_processor
+from egt.training import checkpoints
+from egt.training.datasets import sft_dataset
 
 
 def run_sft(

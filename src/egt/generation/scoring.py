@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from egt.entropy import rows_per_chunk, token_entropy
+from egt.generation.entropy import rows_per_chunk, token_entropy
 
 
 def completion_entropies(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.tables import entropy_bins
+from egt.curation.pair_entropy import entropy_bins
 
 
 def noise_rate(pairs: pl.DataFrame, hidden: pl.DataFrame | None) -> float | None:

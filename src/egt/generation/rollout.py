@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.generation import judge_pairs
+from egt.generation.judge import judge_pairs
 from egt.modeling import load_model, load_processor
 
 
@@ -26,7 +26,7 @@ def rollout_shard(
 ) -> pl.DataFrame:
     pairs = shard_pairs(pool, shard, params["shards"])
     if params.get("engine", "hf") == "vllm":
-        from egt.vllm_engine import sample_with_vllm
+        from egt.generation.vllm_engine import sample_with_vllm
 
         return sample_with_vllm(model_path, pairs, params, seed * 100_003 + shard, trust_remote_code)
     model = load_model(model_path, trust_remote_code).to(device)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import polars as pl
 
-from egt import checkpoints
-from egt.benchmarks import benchmark_metrics
-from egt.generation import judge_pairs
+from egt.data.benchmarks import benchmark_metrics
+from egt.generation.judge import judge_pairs
 from egt.modeling import load_model, load_processor
 from egt.schemas import JUDGMENT_SCHEMA
+from egt.training import checkpoints
 
 
 def score_judgments(judgments: pl.DataFrame, labels: pl.DataFrame) -> tuple[pl.DataFrame, dict]:

@@ -9,12 +9,12 @@ import polars as pl
 import torch
 from tqdm.auto import tqdm
 
-from egt.datasets import decode_image
-from egt.entropy import generated_token_mask, masked_mean
+from egt.generation.entropy import generated_token_mask, masked_mean
+from egt.generation.scoring import completion_entropies
 from egt.judging import judge_messages, parse_judgment
 from egt.modeling import vision_token_ids
 from egt.schemas import ROLLOUT_SCHEMA
-from egt.scoring import completion_entropies
+from egt.training.datasets import decode_image
 
 
 def _prompts(processor, pairs: list[dict], swap: bool = False) -> tuple[list[str], list]:
@@ -57,7 +57,7 @@ def judge_batch(
 
     Sampled judgments get the exact mean per-token entropy of the temperature-scaled
     next-token distribution over their generated tokens (up to and including the first
-    end-of-turn token), recomputed teacher-forced by :func:`egt.scoring.completion_entropies`
+    end-of-turn token), recomputed teacher-forced by :func:`egt.generation.scoring.completion_entropies`
     so the figure does not depend on the sampling engine. Greedy judgments get none.
     """
     texts, images = _prompts(processor, pairs, swap)
