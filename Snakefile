@@ -1,7 +1,10 @@
 # Entropy-Guided Training (EGT) of a multimodal reasoning reward model.
 #
-#   data -> base model -> SFT (stage 1) -> rollouts -> entropy tables -> curation (stage 2)
-#        -> curriculum -> staged GRPO (stage 3) -> evaluation -> summary
+#   data -> base model -> SFT (phase 1) -> rollouts -> entropy tables -> curation (phase 2)
+#        -> curriculum -> staged GRPO (phase 3) -> evaluation -> summary, report, manifest
+#
+# Everything a run writes lands in results/<run>/ (config key `run`).
+import re
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -37,6 +40,6 @@ localrules:
 
 rule all:
     input:
-        "results/summary.json",
-        "results/summary.md",
-        "results/manifest.json",
+        f"{R}/summary.json",
+        f"{R}/summary.md",
+        f"{R}/manifest.json",

@@ -51,8 +51,9 @@ def make_data(folder: Path, pairs: int, samples: int, shards: int, seed: int = 0
 
 
 def run_polars(folder: Path) -> dict:
+    from egt.analysis.stats import spearman_rho
     from egt.curation.curriculum import split_stages
-    from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
+    from egt.curation.pair_entropy import entropy_bins, pair_entropy_table
     from egt.curation.quantile import quantile_cut
 
     rollouts = pl.scan_parquet(sorted(folder.glob("shard_*.parquet")))
@@ -66,7 +67,7 @@ def run_polars(folder: Path) -> dict:
         "kept": cut.kept.height,
         "bins": bins.height,
         "stages": int(stages["stage"].max()),
-        "spearman": spearman(pairs),
+        "spearman": spearman_rho(pairs["pair_entropy"], pairs["accuracy"]),
     }
 
 

@@ -1,6 +1,6 @@
 """Rule ablation_oracle_pool: the pool with its true labels, for the oracle control arm only."""
 
-from egt.analysis.ablation import with_true_labels
+from egt.analysis.ablation.plan import with_true_labels
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.schemas import HIDDEN_COLUMNS, PAIR_COLUMNS
 

@@ -1,6 +1,6 @@
 """Rule ablation_schedule: the pairs one ablation run trains on, in curriculum stages."""
 
-from egt.analysis.ablation import schedule
+from egt.analysis.ablation.plan import schedule
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 

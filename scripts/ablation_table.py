@@ -1,6 +1,7 @@
 """Rule ablation_table: the ablation's table (JSON + markdown + HTML for the report) and figure."""
 
-from egt.analysis.ablation import ablation_markdown, build_ablation
+from egt.analysis.ablation.render import ablation_markdown
+from egt.analysis.ablation.results import build_ablation
 from egt.analysis.plots import ablation_figure
 from egt.analysis.report_tables import markdown_html
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text

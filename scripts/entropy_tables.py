@@ -1,6 +1,7 @@
 """Rule entropy_tables: per-pair entropy and the entropy-accuracy analysis."""
 
-from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
+from egt.analysis.stats import spearman_rho
+from egt.curation.pair_entropy import entropy_bins, pair_entropy_table
 from egt.io import redirect_output, scan_parquet, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, ROLLOUT_SCHEMA
 
@@ -12,7 +13,11 @@ bins = entropy_bins(pairs, snakemake.params.bins)
 write_parquet(pairs, snakemake.output.pairs)
 write_parquet(bins, snakemake.output.bins)
 write_json(
-    {"spearman": spearman(pairs), "pairs": pairs.height, "bins": bins.to_dicts()},
+    {
+        "spearman": spearman_rho(pairs["pair_entropy"], pairs["accuracy"]),
+        "pairs": pairs.height,
+        "bins": bins.to_dicts(),
+    },
     snakemake.output.analysis,
 )
 print(f"entropy_tables: read {len(snakemake.input.rollouts)} shards, wrote {pairs.height} pairs in {bins.height} bins")

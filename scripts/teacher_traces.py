@@ -5,8 +5,8 @@ from pathlib import Path
 
 from egt.data.teacher import ChatClient, distill_traces
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
+from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest
 from egt.schemas import PAIR_COLUMNS
-from egt.training import checkpoints
 
 redirect_output(snakemake.log[0])
 teacher = snakemake.params.teacher
@@ -19,11 +19,9 @@ client = ChatClient(
     max_tokens=teacher["max_tokens"],
     timeout_s=teacher["timeout_s"],
 )
-# cached answers are reused only for the same teacher, sampling settings and prompt
-fingerprint = checkpoints.run_fingerprint(
-    {k: v for k, v in teacher.items() if k != "concurrency"}, 0, "teacher", {"pairs": pairs.height}
-)
-checkpoints.resume_point(snakemake.params.cache_dir, fingerprint)
+# cached answers are reused only for the same teacher, sampling settings, prompt and pairs
+settings = {k: v for k, v in teacher.items() if k != "concurrency"}
+claim_folder(snakemake.params.cache_dir, fingerprint(teacher=settings, pairs=frame_digest(pairs)))
 kept, dropped = distill_traces(
     pairs, client, Path(snakemake.params.cache_dir) / "answers.jsonl", teacher["attempts"], teacher["concurrency"]
 )

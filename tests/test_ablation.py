@@ -4,23 +4,19 @@ import numpy as np
 import polars as pl
 import pytest
 
-from egt.analysis.ablation import (
+from egt.analysis.ablation.plan import (
     ARMS,
-    accuracy_by_ambiguity,
     arm_variant,
-    auroc,
-    bootstrap_spearman,
-    compare_to_baseline,
     is_oracle,
-    noise_detection,
     parse_variant,
     planned_runs,
     schedule,
-    spearman_rho,
-    training_diagnostics,
     with_true_labels,
 )
+from egt.analysis.ablation.results import accuracy_by_ambiguity, training_diagnostics
+from egt.analysis.noise import noise_detection
 from egt.analysis.report_tables import markdown_html
+from egt.analysis.stats import auroc, bootstrap_spearman, difference_vs, spearman_rho
 
 
 def test_auroc_matches_counting_every_positive_negative_pair():
@@ -57,17 +53,17 @@ def test_noise_detection_counts():
         {
             "pair_id": [f"p{i}" for i in range(10)],
             "pair_entropy": [float(i) for i in range(10)],
-            # the 3 highest-entropy pairs hold 2 of the 3 noisy ones
-            "is_noisy": [True] + [False] * 6 + [True, False, True],
         }
     )
-    result = noise_detection(pairs, 0.7)
+    # the 3 highest-entropy pairs hold 2 of the 3 noisy ones
+    hidden = pairs.select("pair_id", is_noisy=pl.Series([True] + [False] * 6 + [True, False, True]))
+    result = noise_detection(pairs, hidden, 0.7)
     assert (result["pairs_kept"], result["pairs_dropped"]) == (7, 3)
     assert result["precision_dropped"] == pytest.approx(2 / 3)
     assert result["recall_dropped"] == pytest.approx(2 / 3)
     assert result["noise_rate_before"] == pytest.approx(0.3)
     assert result["noise_rate_after"] == pytest.approx(1 / 7)
-    assert noise_detection(pairs, 1.0)["precision_dropped"] is None
+    assert noise_detection(pairs, hidden, 1.0)["precision_dropped"] is None
 
 
 def test_arms_and_sweep_share_runs():
@@ -120,10 +116,10 @@ def test_schedules_curate_then_order():
 
 def test_comparison_to_baseline():
     base = {"mean": 0.80, "std": 0.01}
-    assert compare_to_baseline({"mean": 0.85, "std": 0.01}, base)["exceeds_spread"] is True
-    close = compare_to_baseline({"mean": 0.81, "std": 0.02}, base)
+    assert difference_vs({"mean": 0.85, "std": 0.01}, base)["exceeds_spread"] is True
+    close = difference_vs({"mean": 0.81, "std": 0.02}, base)
     assert close["exceeds_spread"] is False and close["spread"] == pytest.approx(np.hypot(0.02, 0.01))
-    assert compare_to_baseline({"mean": 0.9, "std": None}, base)["exceeds_spread"] is None
+    assert difference_vs({"mean": 0.9, "std": None}, base)["exceeds_spread"] is None
 
 
 def test_training_diagnostics_average_logged_steps():
@@ -154,7 +150,7 @@ def test_markdown_tables_become_html():
 
 
 def test_accuracy_by_ambiguity_bands():
-    hidden = pl.DataFrame({"pair_id": [f"p{i}" for i in range(6)], "difficulty": [0.0, 0.1, 0.2, 0.3, 0.4, 0.45]})
+    hidden = pl.DataFrame({"pair_id": [f"p{i}" for i in range(6)], "ambiguity": [0.0, 0.1, 0.2, 0.3, 0.4, 0.45]})
     # each pair judged in both orders; the three clearest right both times, the others once
     judgments = pl.DataFrame(
         {
@@ -165,4 +161,4 @@ def test_accuracy_by_ambiguity_bands():
     bands = accuracy_by_ambiguity(judgments, hidden, bands=2)
     assert [b["pairs"] for b in bands] == [3, 3]
     assert [b["accuracy"] for b in bands] == [1.0, 0.5]
-    assert (bands[0]["ambiguity_lo"], bands[1]["ambiguity_hi"]) == (0.0, 0.45)
+    assert (bands[0]["ambiguity_min"], bands[1]["ambiguity_max"]) == (0.0, 0.45)

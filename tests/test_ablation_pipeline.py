@@ -10,6 +10,7 @@ from conftest import REPO, jobs_planned, snakemake
 from egt.io import read_parquet
 from egt.schemas import HIDDEN_COLUMNS, PAIR_ENTROPY_SCHEMA
 
+pytestmark = pytest.mark.pipeline
 SMOKE = str(REPO / "config/smoke.yaml")
 ARMS = ["baseline", "curation_only", "curriculum_only", "egt", "high_to_low", "oracle_labels"]
 
@@ -38,8 +39,8 @@ def test_arms_share_the_sft_model_and_rollouts(ablation_run):
 
 def test_every_arm_trains_the_same_steps_on_its_own_schedule(ablation_run):
     workdir, _ = ablation_run
-    result = json.loads((workdir / "results/ablation/ablation.json").read_text())
-    pairs = read_parquet(workdir / "results/entropy/pair_entropy.parquet", PAIR_ENTROPY_SCHEMA)
+    result = json.loads((workdir / "results/smoke/ablation/ablation.json").read_text())
+    pairs = read_parquet(workdir / "results/smoke/entropy/pair_entropy.parquet", PAIR_ENTROPY_SCHEMA)
     expected_sizes = {
         "baseline": 48,
         "curriculum_only": 48,
@@ -52,7 +53,7 @@ def test_every_arm_trains_the_same_steps_on_its_own_schedule(ablation_run):
         row = result["arms"][arm]
         assert row["pairs_trained_on"] == expected_sizes[arm]
         for seed in (1, 2):
-            run = workdir / "results/ablation/runs" / row["variant"] / f"seed_{seed}"
+            run = workdir / "results/smoke/ablation/runs" / row["variant"] / f"seed_{seed}"
             stages = pl.read_parquet(run / "schedule.parquet")
             assert stages.height == expected_sizes[arm]
             if arm in ("egt", "curriculum_only"):
@@ -72,25 +73,25 @@ def test_every_arm_trains_the_same_steps_on_its_own_schedule(ablation_run):
             metrics = json.loads((run / "eval/toy.json").read_text())
             assert row["accuracy_by_seed"][str(seed)] == metrics["accuracy"]
     # the random-order arms really are shuffled per seed
-    baseline = workdir / "results/ablation/runs/random_q1.00"
+    baseline = workdir / "results/smoke/ablation/runs/random_q1.00"
     assert not pl.read_parquet(baseline / "seed_1/schedule.parquet").equals(
         pl.read_parquet(baseline / "seed_2/schedule.parquet")
     )
     assert pairs.height == 48
     # the oracle control: the baseline's schedule, with the true labels
-    oracle = workdir / "results/ablation/runs/oracle_random_q1.00"
+    oracle = workdir / "results/smoke/ablation/runs/oracle_random_q1.00"
     assert pl.read_parquet(oracle / "seed_1/schedule.parquet").equals(
         pl.read_parquet(baseline / "seed_1/schedule.parquet")
     )
-    hidden = read_parquet(workdir / "results/data/pool_hidden.parquet", HIDDEN_COLUMNS).sort("pair_id")
-    true_pool = pl.read_parquet(workdir / "results/ablation/pool_true_labels.parquet").sort("pair_id")
+    hidden = read_parquet(workdir / "results/smoke/data/pool_hidden.parquet", HIDDEN_COLUMNS).sort("pair_id")
+    true_pool = pl.read_parquet(workdir / "results/smoke/ablation/pool_true_labels.parquet").sort("pair_id")
     assert true_pool["label"].to_list() == hidden["true_label"].to_list() and hidden["is_noisy"].any()
 
 
 def test_table_numbers_agree_with_the_hidden_truth(ablation_run):
     workdir, _ = ablation_run
-    result = json.loads((workdir / "results/ablation/ablation.json").read_text())
-    hidden = read_parquet(workdir / "results/data/pool_hidden.parquet", HIDDEN_COLUMNS)
+    result = json.loads((workdir / "results/smoke/ablation/ablation.json").read_text())
+    hidden = read_parquet(workdir / "results/smoke/data/pool_hidden.parquet", HIDDEN_COLUMNS)
     detection = result["noise_detection"]
     assert detection["noise_rate_before"] == pytest.approx(hidden["is_noisy"].mean())
     assert 0.0 <= detection["auroc"] <= 1.0
@@ -104,12 +105,12 @@ def test_table_numbers_agree_with_the_hidden_truth(ablation_run):
         row = result["arms"][arm]
         assert row["std"] is not None and row["mean"] == pytest.approx(sum(row["accuracy_by_seed"].values()) / 2)
         assert (row["vs_baseline"] is None) == (arm == "baseline")
-    markdown = (workdir / "results/ablation/ablation.md").read_text()
+    markdown = (workdir / "results/smoke/ablation/ablation.md").read_text()
     assert all(f"| {arm} |" in markdown for arm in ARMS)
     assert "AUROC" in markdown and "keep_quantile sweep" in markdown
-    html = (workdir / "results/ablation/ablation.html").read_text()
+    html = (workdir / "results/smoke/ablation/ablation.html").read_text()
     assert "<table>" in html and "curation_only" in html
-    assert (workdir / "results/ablation/ablation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (workdir / "results/smoke/ablation/ablation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_only_analysis_and_the_oracle_read_the_hidden_truth(ablation_run):

@@ -9,13 +9,8 @@ import pytest
 from conftest import REPO
 from PIL import Image
 
-from egt.data.benchmarks import (
-    benchmark_metrics,
-    load_mm_rlhf_rewardbench,
-    load_multimodal_rewardbench,
-    load_vl_rewardbench,
-    vote,
-)
+from egt.data.benchmarks import load_mm_rlhf_rewardbench, load_multimodal_rewardbench, load_vl_rewardbench
+from egt.evaluation.metrics import score_judgments
 
 SHARED = REPO.parent / "shared" / "benchmarks"
 needs_records = pytest.mark.skipif(not SHARED.is_dir(), reason=f"real benchmark records not found at {SHARED}")
@@ -30,23 +25,17 @@ def placeholder_images(root: Path, relative_paths) -> None:
 
 
 def judge(pairs: pl.DataFrame, answer_original, answer_swapped) -> pl.DataFrame:
-    """Judgments of both orders from two rules mapping a pair row to the presented answer."""
-    rows = []
-    for row in pairs.iter_rows(named=True):
-        for order, rule in (("original", answer_original), ("swapped", answer_swapped)):
-            answer = rule(row)
-            preferred = None if answer is None else (answer if order == "original" else 3 - answer)
-            rows.append(
-                {
-                    "pair_id": row["pair_id"],
-                    "order": order,
-                    "preferred": preferred,
-                    "correct": preferred == row["label"],
-                }
-            )
-    return pl.DataFrame(
-        rows, schema={"pair_id": pl.String, "order": pl.String, "preferred": pl.Int8, "correct": pl.Boolean}
-    )
+    """Judgments of both orders from two rules mapping a pair row to the answer as presented."""
+    rows = [
+        {"pair_id": row["pair_id"], "order": order, "text": "", "answer": rule(row), "format_ok": rule(row) is not None}
+        for row in pairs.iter_rows(named=True)
+        for order, rule in (("original", answer_original), ("swapped", answer_swapped))
+    ]
+    return pl.DataFrame(rows, schema_overrides={"answer": pl.Int8})
+
+
+def benchmark_metrics(judgments: pl.DataFrame, pairs: pl.DataFrame) -> dict:
+    return score_judgments(judgments, pairs)[1]
 
 
 @needs_records
@@ -137,8 +126,3 @@ def test_multimodal_rewardbench_categories(tmp_path):
     ]
     assert pairs["label"].to_list() == [1, 2, 1, 1, 1, 1]
     assert skipped.height == 1 and "Neither" in skipped["reason"][0]
-
-
-def test_voting():
-    assert vote([1, 1, 2]) == 1 and vote([2, None, 2]) == 2
-    assert vote([1, 2]) is None and vote([None, None]) is None

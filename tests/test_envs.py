@@ -3,6 +3,7 @@
 import re
 import tomllib
 
+import pytest
 import yaml
 from conftest import REPO
 
@@ -29,6 +30,7 @@ def test_every_env_pin_agrees_with_pyproject():
             assert project[name] == version, f"{env_file.name}: {name}=={version}, pyproject pins {project[name]}"
 
 
+@pytest.mark.pipeline
 def test_every_rule_has_a_conda_environment_that_exists(tmp_path):
     from conftest import snakemake
 

@@ -38,7 +38,7 @@ def cfg(*keys):
 
 
 def test_data_stage(smoke_run):
-    data = smoke_run / "results/data"
+    data = smoke_run / "results/smoke/data"
     pool = read_parquet(data / "pool.parquet", PAIR_COLUMNS)
     hidden = read_parquet(data / "pool_hidden.parquet", HIDDEN_COLUMNS)
     sft = read_parquet(data / "sft.parquet", SFT_COLUMNS)
@@ -51,12 +51,12 @@ def test_data_stage(smoke_run):
 
 
 def test_rollouts(smoke_run):
-    rollouts = read_parquet(sorted((smoke_run / "results/rollouts").glob("shard_*.parquet")), ROLLOUT_SCHEMA)
-    assert len(list((smoke_run / "results/rollouts").glob("shard_*.parquet"))) == cfg("rollout", "shards")
+    rollouts = read_parquet(sorted((smoke_run / "results/smoke/rollouts").glob("shard_*.parquet")), ROLLOUT_SCHEMA)
+    assert len(list((smoke_run / "results/smoke/rollouts").glob("shard_*.parquet"))) == cfg("rollout", "shards")
     k, n = cfg("rollout", "num_samples"), cfg("toy_world", "pool_size")
     assert rollouts.height == k * n
     assert rollouts.group_by("pair_id").len()["len"].to_list() == [k] * n
-    vocab = json.loads((smoke_run / "results/sft/model/config.json").read_text())["text_config"]["vocab_size"]
+    vocab = json.loads((smoke_run / "results/smoke/sft/model/config.json").read_text())["text_config"]["vocab_size"]
     entropy = rollouts["mean_token_entropy"]
     assert entropy.is_finite().all()
     assert entropy.min() >= 0 and entropy.max() <= math.log(vocab) + 1e-4
@@ -66,17 +66,17 @@ def test_rollouts(smoke_run):
 
 
 def test_entropy_tables(smoke_run):
-    pairs = read_parquet(smoke_run / "results/entropy/pair_entropy.parquet", PAIR_ENTROPY_SCHEMA)
-    bins = read_parquet(smoke_run / "results/entropy/entropy_bins.parquet", ENTROPY_BIN_SCHEMA)
+    pairs = read_parquet(smoke_run / "results/smoke/entropy/pair_entropy.parquet", PAIR_ENTROPY_SCHEMA)
+    bins = read_parquet(smoke_run / "results/smoke/entropy/entropy_bins.parquet", ENTROPY_BIN_SCHEMA)
     assert pairs.height == cfg("toy_world", "pool_size")
     assert bins["n"].sum() == pairs.height and bins.height == cfg("entropy", "bins")
-    assert (bins["entropy_lo"].shift(-1).drop_nulls() >= bins["entropy_hi"].head(bins.height - 1)).all()
+    assert (bins["entropy_min"].shift(-1).drop_nulls() >= bins["entropy_max"].head(bins.height - 1)).all()
     assert pairs["accuracy"].is_between(0, 1).all()
 
 
 def test_curation_keeps_the_configured_quantile(smoke_run):
-    kept = read_parquet(smoke_run / "results/curation/kept.parquet", PAIR_ENTROPY_SCHEMA)
-    dropped = read_parquet(smoke_run / "results/curation/dropped.parquet", PAIR_ENTROPY_SCHEMA)
+    kept = read_parquet(smoke_run / "results/smoke/curation/kept.parquet", PAIR_ENTROPY_SCHEMA)
+    dropped = read_parquet(smoke_run / "results/smoke/curation/dropped.parquet", PAIR_ENTROPY_SCHEMA)
     n, q = kept.height + dropped.height, cfg("curation", "keep_quantile")
     assert n == cfg("toy_world", "pool_size")
     assert kept.height == math.ceil(q * n)
@@ -84,8 +84,8 @@ def test_curation_keeps_the_configured_quantile(smoke_run):
 
 
 def test_curriculum_stages_are_ordered_by_entropy(smoke_run):
-    stages = pl.read_parquet(smoke_run / "results/curriculum/stages.parquet")
-    kept = pl.read_parquet(smoke_run / "results/curation/kept.parquet")
+    stages = pl.read_parquet(smoke_run / "results/smoke/curriculum/stages.parquet")
+    kept = pl.read_parquet(smoke_run / "results/smoke/curation/kept.parquet")
     assert sorted(stages["pair_id"]) == sorted(kept["pair_id"])
     ranges = (
         stages.group_by("stage").agg(lo=pl.col("pair_entropy").min(), hi=pl.col("pair_entropy").max()).sort("stage")
@@ -98,36 +98,36 @@ def test_checkpoints_load_and_judge(smoke_run):
     from egt.generation.judge import judge_pairs
     from egt.modeling import load_model, load_processor
 
-    bench = pl.read_parquet(smoke_run / "results/data/benchmark_toy.parquet").head(2)
+    bench = pl.read_parquet(smoke_run / "results/smoke/data/benchmark_toy.parquet").head(2)
     for stage in range(1, cfg("curriculum", "stages") + 1):
-        path = smoke_run / f"results/grpo/stage_{stage}/model"
+        path = smoke_run / f"results/smoke/grpo/stage_{stage}/model"
         model, processor = load_model(str(path)), load_processor(str(path))
         assert (path / "model.safetensors").exists()
         judged = judge_pairs(model, processor, bench, 1, None, 8, 2, seed=0)
         assert judged.height == 2
     # each stage really trained: the weights moved away from the SFT model
-    sft = load_model(str(smoke_run / "results/sft/model")).state_dict()
-    final = load_model(str(smoke_run / f"results/grpo/stage_{cfg('curriculum', 'stages')}/model")).state_dict()
+    sft = load_model(str(smoke_run / "results/smoke/sft/model")).state_dict()
+    final = load_model(str(smoke_run / f"results/smoke/grpo/stage_{cfg('curriculum', 'stages')}/model")).state_dict()
     assert any(not torch.equal(sft[name], final[name]) for name in sft)
 
 
 def test_summary(smoke_run):
-    summary = json.loads((smoke_run / "results/summary.json").read_text())
+    summary = json.loads((smoke_run / "results/smoke/summary.json").read_text())
     for name, size in (("pool", "pool_size"), ("sft", "sft_size"), ("benchmark_toy", "benchmark_size")):
         data = summary["data"][name]
         assert data["rows_in"] == cfg("toy_world", size) == data["rows_kept"] + data["rows_quarantined"]
     assert len(summary["entropy"]["bins"]) == cfg("entropy", "bins")
-    assert set(summary["entropy"]["bins"][0]) >= {"entropy_lo", "entropy_hi", "n", "accuracy"}
+    assert set(summary["entropy"]["bins"][0]) >= {"entropy_min", "entropy_max", "n", "accuracy"}
     curation = summary["curation"]
     assert curation["pairs_in"] == cfg("toy_world", "pool_size")
     assert 0 <= curation["noise_rate_in"] <= 1 and 0 <= curation["noise_rate_kept"] <= 1
     assert [s["stage"] for s in summary["curriculum"]["stages"]] == list(range(1, cfg("curriculum", "stages") + 1))
     for model in ("sft", "final"):
-        metrics = summary["eval"][model]["toy"]
+        metrics = summary["evaluation"][model]["toy"]
         for key in ("accuracy", "format_rate", "position_consistency"):
             assert 0 <= metrics[key] <= 1
-    assert (smoke_run / "results/summary.md").read_text().startswith("# EGT run summary")
-    for stage_dir in (
+    assert (smoke_run / "results/smoke/summary.md").read_text().startswith("# EGT run summary")
+    for rule_group in (
         "data",
         "sft",
         "rollout",
@@ -135,11 +135,11 @@ def test_summary(smoke_run):
         "curation",
         "curriculum",
         "grpo",
-        "eval",
+        "evaluation",
         "summary",
     ):
-        assert list((smoke_run / "results/benchmarks" / stage_dir).glob("*.tsv")), stage_dir
-        assert list((smoke_run / "results/logs" / stage_dir).glob("*.log")), stage_dir
+        assert list((smoke_run / "results/smoke/benchmarks" / rule_group).glob("*.tsv")), rule_group
+        assert list((smoke_run / "results/smoke/logs" / rule_group).glob("*.log")), rule_group
 
 
 def test_only_the_summary_reads_the_hidden_columns(smoke_run):

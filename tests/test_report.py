@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO, jobs_planned, snakemake
 from PIL import Image
 
-from egt.provenance.manifest import sha256_file
+from egt.provenance.fingerprint import sha256_file
 
 pytestmark = pytest.mark.pipeline
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -105,18 +105,22 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
 
 
 def test_manifest_lists_config_versions_and_checksums(smoke_run):
-    manifest = json.loads((smoke_run / "results/manifest.json").read_text())
+    manifest = json.loads((smoke_run / "results/smoke/manifest.json").read_text())
     assert (
         manifest["config"]["curation"]["keep_quantile"]
         == yaml.safe_load((REPO / "config/config.yaml").read_text())["curation"]["keep_quantile"]
     )
     assert manifest["packages"]["torch"].startswith("2.13.0") and manifest["packages"]["trl"] == "1.16.0"
     outputs = manifest["outputs"]
-    for expected in ("results/summary.json", "results/data/pool.parquet", "results/sft/model/model.safetensors"):
+    for expected in (
+        "results/smoke/summary.json",
+        "results/smoke/data/pool.parquet",
+        "results/smoke/sft/model/model.safetensors",
+    ):
         assert expected in outputs
     for relative, digest in list(outputs.items())[:10]:
         assert sha256_file(smoke_run / relative) == digest
-    assert "results/manifest.json" not in outputs
+    assert "results/smoke/manifest.json" not in outputs
 
 
 def test_results_folder_hands_off_to_a_fresh_checkout(smoke_run):

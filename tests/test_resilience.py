@@ -1,4 +1,4 @@
-"""Kills, reruns and determinism of the real pipeline (smoke preset)."""
+"""Real kills (SIGKILL), reruns and determinism of the pipeline (smoke preset)."""
 
 import hashlib
 import json
@@ -6,26 +6,33 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
+import polars as pl
 import pytest
 import yaml
 from conftest import REPO, jobs_planned, snakemake
 
 pytestmark = pytest.mark.pipeline
 SMOKE = str(REPO / "config/smoke.yaml")
+RESULTS = "results/smoke"
 
 
 def sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def start(workdir, target, *args):
-    """snakemake in its own process group, so a test can SIGKILL it with its jobs."""
+def start(command, **kwargs):
+    """A process in its own group, so a test can SIGKILL it with everything it started."""
+    return subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs
+    )
+
+
+def start_snakemake(workdir, target, *args):
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
-    # targets first: --configfile takes every path that follows it
-    command += [target, *args]
-    return subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return start(command + [target, *args])  # targets first: --configfile takes every path that follows it
 
 
 def kill_when(job, ready, timeout=600):
@@ -33,9 +40,9 @@ def kill_when(job, ready, timeout=600):
     try:
         while not ready():
             assert time.time() < deadline and job.poll() is None, "the job ended before the moment to kill it"
-            time.sleep(0.1)
+            time.sleep(0.05)
     finally:
-        os.killpg(job.pid, signal.SIGKILL)  # snakemake and the job it runs
+        os.killpg(job.pid, signal.SIGKILL)
         job.wait()
 
 
@@ -45,78 +52,82 @@ def rollout_jobs_finished(workdir) -> int:
     return logs[-1].read_text().count("(Rule: rollout)") if logs else 0
 
 
-def test_killed_jobs_resume_where_they_stopped(tmp_path):
-    smoke = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+def resumed_at(log_text: str, trainer: str) -> int:
+    lines = [line for line in log_text.splitlines() if line.startswith(f"resuming {trainer} from")]
+    assert lines, log_text[-2000:]
+    return int(lines[-1].split("(step ")[1].rstrip(")"))
+
+
+def test_killed_jobs_resume_exactly_where_they_stopped(smoke_run, tmp_path):
+    """SFT, a rollout shard and a GRPO stage are each killed mid-way and rerun as the README says;
+    the resumed SFT model is the same as an uninterrupted one, so everything downstream is too."""
     override = tmp_path / "resume.yaml"
-    override.write_text(yaml.safe_dump({"train": {"save_steps": 10}, "sft": {**smoke["sft"], "max_steps": 80}}))
+    override.write_text(yaml.safe_dump({"train": {"save_steps": 10}, "grpo": {"steps_per_stage": 20}}))
     workdir, configs = tmp_path / "run", ["--configfile", SMOKE, str(override)]
 
-    # 1. SFT killed after a checkpoint: the rerun resumes from it and finishes.
-    checkpoints = workdir / "results/checkpoints/sft"
-    job = start(workdir, "results/sft/model", "--cores", "2", *configs)
+    # 1. SFT killed after its first checkpoint: the rerun resumes from it and finishes.
+    checkpoints = workdir / RESULTS / "checkpoints/sft/model"
+    job = start_snakemake(workdir, f"{RESULTS}/sft/model", "--cores", "2", *configs)
     kill_when(job, lambda: list(checkpoints.glob("checkpoint-*/trainer_state.json")))
-    assert not (workdir / "results/sft/log_history.json").exists()
-    # what the README says to do after a kill
-    snakemake("--unlock", *configs, workdir=workdir)
-    snakemake("results/sft/model", "--rerun-incomplete", "--cores", "2", *configs, workdir=workdir)
-    log = (workdir / "results/logs/sft/sft.log").read_text()
-    resumed = [line for line in log.splitlines() if line.startswith("resuming SFT from")]
-    assert resumed, log[-2000:]
-    step = int(resumed[0].split("(step ")[1].rstrip(")"))
-    assert step > 0
-    history = json.loads((workdir / "results/sft/log_history.json").read_text())
-    logged_steps = [h["step"] for h in history if "loss" in h]
-    assert min(logged_steps) <= step  # the trainer's lines logged before the kill are kept
-    assert max(h["step"] for h in history) == 80  # and training finished
-    assert not checkpoints.exists()  # cleared once the model is saved
+    assert not (workdir / RESULTS / "sft/log_history.json").exists()
+    snakemake("--unlock", *configs, workdir=workdir)  # what the README says to do after a kill
+    snakemake(f"{RESULTS}/sft/model", "--rerun-incomplete", "--cores", "2", *configs, workdir=workdir)
+    step = resumed_at((workdir / RESULTS / "logs/sft/sft.log").read_text(), "SFTTrainer")
+    history = json.loads((workdir / RESULTS / "sft/log_history.json").read_text())
+    assert 0 < step < 40 and min(h["step"] for h in history if "loss" in h) <= step  # earlier lines kept
+    assert max(h["step"] for h in history) == 40 and not checkpoints.exists()
 
     # 2. Rollouts killed after one shard finished: the rerun redoes the other shard only.
-    shards = workdir / "results/rollouts"
-    job = start(workdir, "results/entropy/pair_entropy.parquet", "--cores", "1", *configs)
+    target = f"{RESULTS}/curriculum/stages.parquet"
+    job = start_snakemake(workdir, target, "--cores", "1", *configs)
     kill_when(job, lambda: rollout_jobs_finished(workdir) >= 1)
-    (done,) = list(shards.glob("shard_*.parquet"))
+    (done,) = list((workdir / RESULTS / "rollouts").glob("shard_*.parquet"))
     first = done.stat().st_mtime_ns
     snakemake("--unlock", *configs, workdir=workdir)
-    dry = snakemake("results/entropy/pair_entropy.parquet", "--rerun-incomplete", "-n", *configs, workdir=workdir)
+    dry = snakemake(target, "--rerun-incomplete", "-n", *configs, workdir=workdir)
     assert jobs_planned(dry.stdout + dry.stderr)["rollout"] == 1
-    snakemake("results/entropy/pair_entropy.parquet", "--rerun-incomplete", "--cores", "2", *configs, workdir=workdir)
+    snakemake(target, "--rerun-incomplete", "--cores", "2", *configs, workdir=workdir)
     assert done.stat().st_mtime_ns == first
-    assert len(list(shards.glob("shard_*.parquet"))) == 2
+
+    # 3. The same config and seed give byte-identical hand-offs, the killed-and-resumed SFT included.
+    files = ["data/pool.parquet", "data/pool_hidden.parquet", "data/sft.parquet", "data/benchmark_toy.parquet"]
+    files += ["rollouts/shard_0.parquet", "rollouts/shard_1.parquet", "entropy/pair_entropy.parquet"]
+    files += ["curation/kept.parquet", "curation/dropped.parquet", "curriculum/stages.parquet"]
+    assert [f for f in files if sha256(smoke_run / RESULTS / f) != sha256(workdir / RESULTS / f)] == []
+
+    # 4. A GRPO stage killed after a checkpoint resumes from it.
+    checkpoints = workdir / RESULTS / "checkpoints/grpo/stage_1/model"
+    job = start_snakemake(workdir, f"{RESULTS}/grpo/stage_1/model", "--cores", "2", *configs)
+    kill_when(job, lambda: list(checkpoints.glob("checkpoint-*/trainer_state.json")))
+    snakemake("--unlock", *configs, workdir=workdir)
+    snakemake(f"{RESULTS}/grpo/stage_1/model", "--rerun-incomplete", "--cores", "2", *configs, workdir=workdir)
+    assert resumed_at((workdir / RESULTS / "logs/grpo/stage_1.log").read_text(), "GRPOTrainer") == 10
+    history = json.loads((workdir / RESULTS / "grpo/stage_1/log_history.json").read_text())
+    assert max(h["step"] for h in history) == 20
 
 
-def test_same_config_and_seed_give_identical_files(smoke_run, tmp_path):
-    """A second run into another folder, up to the curriculum: byte-identical hand-offs."""
-    snakemake("results/curriculum/stages.parquet", "--cores", "2", "--configfile", SMOKE, workdir=tmp_path)
-    files = [
-        "data/pool.parquet",
-        "data/pool_hidden.parquet",
-        "data/sft.parquet",
-        "data/benchmark_toy.parquet",
-        "rollouts/shard_0.parquet",
-        "rollouts/shard_1.parquet",
-        "entropy/pair_entropy.parquet",
-        "entropy/entropy_bins.parquet",
-        "curation/kept.parquet",
-        "curation/dropped.parquet",
-        "curriculum/stages.parquet",
-    ]
-    different = [f for f in files if sha256(smoke_run / "results" / f) != sha256(tmp_path / "results" / f)]
-    assert not different
+EVALUATE = """
+import sys, polars as pl
+from egt.evaluation.run import evaluate_model
+scored, metrics = evaluate_model(sys.argv[1], pl.read_parquet(sys.argv[2]), {"max_new_tokens": 24, "batch_size": 2},
+                                 seed=0, device="cpu", cache_dir=sys.argv[3])
+scored.write_parquet(sys.argv[4])
+"""
 
 
-def test_training_across_two_processes_through_accelerate(tmp_path):
-    """The multi-GPU launch path (accelerate launch, one process per GPU), exercised on CPU."""
-    from egt.modeling import load_model, load_processor
+def test_killed_evaluation_continues_from_judged_items(smoke_run, tmp_path):
+    model, bench = smoke_run / RESULTS / "sft/model", smoke_run / RESULTS / "data/benchmark_toy.valid.parquet"
+    script = tmp_path / "evaluate.py"
+    script.write_text(textwrap.dedent(EVALUATE))
 
-    override = tmp_path / "processes.yaml"
-    override.write_text(yaml.safe_dump({"train": {"cpu_processes": 2}}))
-    workdir = tmp_path / "run"
-    snakemake("results/grpo/stage_1/model", "--cores", "2", "--configfile", SMOKE, str(override), workdir=workdir)
-    for log, model in (("sft/sft.log", "sft/model"), ("grpo/stage_1.log", "grpo/stage_1/model")):
-        text = (workdir / "results/logs" / log).read_text()
-        assert "launching 2 processes" in text and "accelerate.commands.launch" in text
-        path = workdir / "results" / model
-        assert not (path / "training_args.bin").exists()  # no pickle beside the weights
-        load_model(str(path)), load_processor(str(path))
-    history = json.loads((workdir / "results/sft/log_history.json").read_text())
-    assert history[-1]["step"] == yaml.safe_load((REPO / "config/smoke.yaml").read_text())["sft"]["max_steps"]
+    def command(cache, out):
+        return [sys.executable, str(script), str(model), str(bench), str(tmp_path / cache), str(tmp_path / out)]
+
+    subprocess.run(command("fresh_cache", "fresh.parquet"), check=True)
+    cache = tmp_path / "cache" / "original.jsonl"
+    job = start(command("cache", "resumed.parquet"))
+    kill_when(job, lambda: cache.exists() and len(cache.read_text().splitlines()) >= 6)
+    resumed = subprocess.run(command("cache", "resumed.parquet"), check=True, capture_output=True, text=True)
+    already = int(resumed.stdout.split("evaluate (original order): ")[1].split(" pairs already judged")[0])
+    assert 6 <= already < 24  # the kill landed mid-way, and the pairs judged before it were not judged again
+    assert pl.read_parquet(tmp_path / "resumed.parquet").equals(pl.read_parquet(tmp_path / "fresh.parquet"))

@@ -30,7 +30,7 @@ def slurm_cluster():
 
 
 def result_files(workdir):
-    root = workdir / "results"
+    root = workdir / "results/smoke"
     return {
         str(p.relative_to(root))
         for p in root.rglob("*")
@@ -48,8 +48,8 @@ def test_pipeline_runs_through_slurm(slurm_cluster, smoke_run, tmp_path):
     jobs = int(re.search(r"^total\s+(\d+)", output, re.M)[1])
     assert len(submitted) == jobs - 1  # every job but the local `all` went through Slurm
     # each job's log header says where it ran: GPU rules got a GPU from Slurm, others did not
-    sft = (workdir / "results/logs/sft/sft.log").read_text().splitlines()[0]
-    data = (workdir / "results/logs/data/toy_world.log").read_text().splitlines()[0]
+    sft = (workdir / "results/smoke/logs/sft/sft.log").read_text().splitlines()[0]
+    data = (workdir / "results/smoke/logs/data/toy_world.log").read_text().splitlines()[0]
     assert "SLURM_JOB_ID" in sft and "'CUDA_VISIBLE_DEVICES': '0'" in sft
     assert "SLURM_JOB_ID" in data and "CUDA_VISIBLE_DEVICES" not in data
     assert result_files(workdir) == result_files(smoke_run)

@@ -23,6 +23,7 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.pipeline
 def test_paper_config_builds_the_whole_dag(tmp_path):
     # local sources must exist for their adapt jobs to be planned
     (tmp_path / "resources/local/sft_candidates").mkdir(parents=True)
@@ -65,6 +66,7 @@ def test_r1_reward_rl_adapter(tmp_path):
     assert sorted(skipped["reason"].str.slice(0, 12)) == ["answer ['<an", "missing imag", "unreadable m"]
 
 
+@pytest.mark.pipeline
 def test_local_folders_through_adapt_and_validate(tmp_path):
     """data.source hub with local folders in the real layouts: the rules a cluster run uses."""
     sources = tmp_path / "sources"
@@ -88,6 +90,7 @@ def test_local_folders_through_adapt_and_validate(tmp_path):
     override.write_text(
         yaml.safe_dump(
             {
+                "run": "local",
                 "data": {
                     "source": "hub",
                     "datasets": {
@@ -95,13 +98,13 @@ def test_local_folders_through_adapt_and_validate(tmp_path):
                         "sft": {"path": str(sources / "sft"), "adapter": "egt_pairs"},
                         "benchmark_vl_rewardbench": {"path": str(vl), "adapter": "vl_rewardbench"},
                     },
-                }
+                },
             }
         )
     )
-    targets = [f"results/data/{name}.valid.parquet" for name in ("pool", "sft", "benchmark_vl_rewardbench")]
+    targets = [f"results/local/data/{name}.valid.parquet" for name in ("pool", "sft", "benchmark_vl_rewardbench")]
     snakemake(*targets, "--cores", "1", "--configfile", str(override), workdir=tmp_path / "run")
-    data = tmp_path / "run/results/data"
+    data = tmp_path / "run/results/local/data"
     assert pl.read_parquet(data / "pool.valid.parquet").height == 12
     assert pl.read_parquet(data / "sft.valid.parquet").height == 8
     bench = pl.read_parquet(data / "benchmark_vl_rewardbench.valid.parquet")

@@ -3,7 +3,8 @@ import math
 import polars as pl
 import pytest
 
-from egt.curation.pair_entropy import entropy_bins, pair_entropy_table, spearman
+from egt.analysis.stats import spearman_rho
+from egt.curation.pair_entropy import entropy_bins, pair_entropy_table
 from egt.schemas import ROLLOUT_SCHEMA
 
 
@@ -58,11 +59,11 @@ def test_entropy_bins_have_equal_counts_and_ordered_ranges():
     )
     bins = entropy_bins(pairs, 5)
     assert bins["n"].to_list() == [5] * 5
-    assert bins["entropy_lo"].to_list() == [0.0, 5.0, 10.0, 15.0, 20.0]
+    assert bins["entropy_min"].to_list() == [0.0, 5.0, 10.0, 15.0, 20.0]
     assert bins["accuracy"].to_list() == [1.0, 1.0, 0.0, 0.0, 0.0]
 
 
 def test_spearman_sign_and_undefined_case():
     pairs = pl.DataFrame({"pair_entropy": [0.1, 0.2, 0.3, 0.4], "accuracy": [1.0, 0.75, 0.5, 0.0]})
-    assert spearman(pairs) == pytest.approx(-1.0)
-    assert spearman(pairs.with_columns(accuracy=pl.lit(1.0))) is None
+    assert spearman_rho(pairs["pair_entropy"], pairs["accuracy"]) == pytest.approx(-1.0)
+    assert spearman_rho(pairs["pair_entropy"], [1.0] * pairs.height) is None

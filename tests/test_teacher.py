@@ -95,6 +95,7 @@ def test_fidelity_filter_retries_and_cache(teacher_url, tmp_path):
     assert KEY not in (tmp_path / "answers.jsonl").read_text()
 
 
+@pytest.mark.pipeline
 def test_teacher_rule_end_to_end(teacher_url, tmp_path, monkeypatch):
     monkeypatch.setenv("EGT_TEST_TEACHER_KEY", KEY)
     source = tmp_path / "candidates"
@@ -104,6 +105,7 @@ def test_teacher_rule_end_to_end(teacher_url, tmp_path, monkeypatch):
     (tmp_path / "pool").mkdir()
     pool.drop("reasoning").write_parquet(tmp_path / "pool/train.parquet")
     config = {
+        "run": "teacher",
         "data": {
             "source": "hub",
             "datasets": {
@@ -124,10 +126,10 @@ def test_teacher_rule_end_to_end(teacher_url, tmp_path, monkeypatch):
     override = tmp_path / "teacher.yaml"
     override.write_text(yaml.safe_dump(config))
     run = tmp_path / "run"
-    snakemake("results/data/sft.valid.parquet", "--cores", "1", "--configfile", str(override), workdir=run)
-    stats = json.loads((run / "results/data/sft.teacher.json").read_text())
+    snakemake("results/teacher/data/sft.valid.parquet", "--cores", "1", "--configfile", str(override), workdir=run)
+    stats = json.loads((run / "results/teacher/data/sft.teacher.json").read_text())
     assert stats["pairs_in"] == 6 == stats["traces_kept"] + stats["pairs_dropped"] and stats["pairs_dropped"] == 1
-    assert pl.read_parquet(run / "results/data/sft.valid.parquet").height == stats["traces_kept"]
+    assert pl.read_parquet(run / "results/teacher/data/sft.valid.parquet").height == stats["traces_kept"]
     for path in run.rglob("*"):
         if path.is_file() and path.suffix in {".log", ".json", ".jsonl", ".yaml"}:
             assert KEY not in path.read_text(errors="ignore"), path

@@ -30,7 +30,7 @@ def test_labels_images_and_traces_are_consistent():
 
 def test_noise_rate_grows_with_ambiguity():
     _, hidden = generate_split("pool", 4000, seed=0, image_size=28, max_ambiguity=0.5, noise=NoiseModel(0.02, 0.8))
-    ambiguity = hidden["difficulty"].to_numpy()
+    ambiguity = hidden["ambiguity"].to_numpy()
     noisy = hidden["is_noisy"].to_numpy()
     low, high = noisy[ambiguity < 0.1].mean(), noisy[ambiguity > 0.4].mean()
     assert 0.0 < low < 0.15 and high > 0.3
@@ -53,7 +53,7 @@ def test_color_jitter_hides_the_exact_blend():
             "pool", 300, seed=0, image_size=28, max_ambiguity=0.5, noise=None, color_jitter=jitter
         )
         centre = [Image.open(io.BytesIO(img)).convert("RGB").getpixel((14, 14)) for img in public["image"]]
-        return np.array(centre, dtype=float), hidden["difficulty"].to_numpy()
+        return np.array(centre, dtype=float), hidden["ambiguity"].to_numpy()
 
     exact, ambiguity = fills(0.0)
     jittered, same_ambiguity = fills(40.0)

@@ -63,14 +63,15 @@ def test_wrong_schema_names_the_file_and_column(tmp_path):
         read_parquet(path, PAIR_COLUMNS)
 
 
+@pytest.mark.pipeline
 def test_validate_rule_quarantines_and_counts(tmp_path):
     """The real rule on a corrupted pool: the run goes on, the counts add up."""
     frame, expected = corrupted_pool()
-    data = tmp_path / "results/data"
+    data = tmp_path / "results/smoke/data"
     data.mkdir(parents=True)
     frame.drop("reasoning").write_parquet(data / "pool.parquet")
     snakemake(
-        "results/data/pool.valid.parquet",
+        "results/smoke/data/pool.valid.parquet",
         "--cores",
         "1",
         "--configfile",
@@ -83,4 +84,4 @@ def test_validate_rule_quarantines_and_counts(tmp_path):
     assert report["rows_in"] == frame.height == kept.height + quarantined.height
     # every broken row and the duplicate, except the bad trace: a pool has no reasoning column
     assert report["rows_quarantined"] == (len(expected) - 1) + 1
-    assert "quarantined" in (tmp_path / "results/logs/data/validate_pool.log").read_text()
+    assert "quarantined" in (tmp_path / "results/smoke/logs/data/validate_pool.log").read_text()

@@ -1,7 +1,9 @@
-# The ablation (`snakemake ablation`): GRPO from the same SFT model and rollouts on four arms
-# (baseline, curation only, curriculum only, EGT) plus a high-to-low control, several seeds each,
-# and a keep_quantile sweep. Runs are named {order}_q{keep_quantile}, so an arm and a sweep point
-# with the same schedule train once. Not part of `all`: it costs many GRPO runs.
+# The ablation (`snakemake ablation`): GRPO from the same SFT model and rollouts on six arms
+# (baseline, curation only, curriculum only, EGT, a high-to-low control and an oracle-label
+# control), several seeds each, and a keep_quantile sweep. Runs are named {order}_q{keep_quantile}
+# (prefixed oracle_ for the oracle labels), so an arm and a sweep point with the same schedule
+# train once. Not part of `all`: it costs many GRPO runs. Training and evaluation reuse the
+# pipeline's own rules.
 
 
 wildcard_constraints:
@@ -11,24 +13,24 @@ wildcard_constraints:
 
 rule ablation:
     input:
-        "results/ablation/ablation.json",
-        "results/ablation/ablation.md",
+        f"{R}/ablation/ablation.json",
+        f"{R}/ablation/ablation.md",
 
 
 rule ablation_schedule:
     input:
-        "results/entropy/pair_entropy.parquet",
+        f"{R}/entropy/pair_entropy.parquet",
     output:
         f"{ABLATION_RUN_DIR}/schedule.parquet",
     log:
-        "results/logs/ablation/{variant}/seed_{seed}/schedule.log",
+        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/schedule.log",
     benchmark:
-        "results/benchmarks/ablation/{variant}/seed_{seed}/schedule.tsv"
+        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/schedule.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         order=lambda wildcards: parse_variant(wildcards.variant)[0],
@@ -41,25 +43,26 @@ rule ablation_schedule:
 
 rule ablation_oracle_pool:
     input:
-        pool="results/data/pool.valid.parquet",
-        hidden="results/data/pool_hidden.parquet",
+        pool=f"{R}/data/pool.valid.parquet",
+        hidden=f"{R}/data/pool_hidden.parquet",
     output:
-        "results/ablation/pool_true_labels.parquet",
+        f"{R}/ablation/pool_true_labels.parquet",
     log:
-        "results/logs/ablation/oracle_pool.log",
+        f"{R}/logs/ablation/oracle_pool.log",
     benchmark:
-        "results/benchmarks/ablation/oracle_pool.tsv"
+        f"{R}/benchmarks/ablation/oracle_pool.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     script:
         "../scripts/ablation_oracle_pool.py"
 
 
-rule ablation_grpo_stage:
+# The pipeline's GRPO stage on a run's schedule (seeds: see grpo_seed in common.smk).
+use rule grpo_stage as ablation_grpo_stage with:
     input:
         stages=f"{ABLATION_RUN_DIR}/schedule.parquet",
         pool=ablation_pool,
@@ -68,75 +71,36 @@ rule ablation_grpo_stage:
         model=directory(f"{ABLATION_RUN_DIR}/stage_{{stage}}/model"),
         history=f"{ABLATION_RUN_DIR}/stage_{{stage}}/log_history.json",
     log:
-        "results/logs/ablation/{variant}/seed_{seed}/stage_{stage}.log",
+        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/stage_{{stage}}.log",
     benchmark:
-        "results/benchmarks/ablation/{variant}/seed_{seed}/stage_{stage}.tsv"
-    wildcard_constraints:
-        stage=r"\d+",
-    conda:
-        "../envs/training.yaml"
-    threads: ALL_CORES
-    resources:
-        mem_mb=4000,
-        gpu=gpus("grpo"),
-        runtime=runtime("grpo"),
-    params:
-        grpo=config["grpo"],
-        # the script adds the stage; x100 keeps every (seed, stage) of a run on its own torch seed
-        seed=lambda wildcards: 100 * int(wildcards.seed),
-        use_cpu=USE_CPU,
-        save_steps=config["train"]["save_steps"],
-        processes=train_processes("grpo"),
-        accelerate_config=config["train"].get("accelerate_config"),
-        checkpoint_dir=lambda wildcards: (
-            f"results/checkpoints/ablation/{wildcards.variant}/seed_{wildcards.seed}/stage_{wildcards.stage}"
-        ),
-        trust_remote_code=config["trust_remote_code"],
-    script:
-        "../scripts/grpo_stage.py"
+        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/stage_{{stage}}.tsv"
 
 
-rule ablation_evaluate:
+# The pipeline's evaluation of a run's last stage.
+use rule evaluate as ablation_evaluate with:
     input:
         model=f"{ABLATION_RUN_DIR}/stage_{STAGES[-1]}/model",
-        benchmark="results/data/benchmark_{benchmark}.valid.parquet",
+        benchmark=f"{R}/data/benchmark_{{benchmark}}.valid.parquet",
     output:
-        judgments=f"{ABLATION_RUN_DIR}/eval/{{benchmark}}.parquet",
-        metrics=f"{ABLATION_RUN_DIR}/eval/{{benchmark}}.json",
+        judgments=f"{ABLATION_RUN_DIR}/evaluation/{{benchmark}}.parquet",
+        metrics=f"{ABLATION_RUN_DIR}/evaluation/{{benchmark}}.json",
     log:
-        "results/logs/ablation/{variant}/seed_{seed}/eval_{benchmark}.log",
+        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/evaluation_{{benchmark}}.log",
     benchmark:
-        "results/benchmarks/ablation/{variant}/seed_{seed}/eval_{benchmark}.tsv"
-    conda:
-        "../envs/training.yaml"
-    threads: ALL_CORES
-    resources:
-        mem_mb=3000,
-        gpu=gpus("evaluate"),
-        runtime=runtime("evaluate"),
-    params:
-        evaluation=config["evaluation"],
-        seed=SEED,
-        device=config["device"],
-        trust_remote_code=config["trust_remote_code"],
-        cache_dir=lambda wildcards: (
-            f"results/checkpoints/ablation/{wildcards.variant}/seed_{wildcards.seed}/eval_{wildcards.benchmark}"
-        ),
-    script:
-        "../scripts/evaluate.py"
+        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/evaluation_{{benchmark}}.tsv"
 
 
 rule ablation_table:
     input:
         unpack(ablation_toy_world_inputs),
-        pairs="results/entropy/pair_entropy.parquet",
-        analysis="results/entropy/entropy_accuracy.json",
+        pairs=f"{R}/entropy/pair_entropy.parquet",
+        analysis=f"{R}/entropy/entropy_accuracy.json",
         metrics=[
-            f"{ABLATION_RUN_DIR}/eval/toy.json".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/toy.json".format(variant=v, seed=s)
             for v, s in ABLATION_RUNS
         ],
         judgments=[
-            f"{ABLATION_RUN_DIR}/eval/toy.parquet".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/toy.parquet".format(variant=v, seed=s)
             for v, s in ABLATION_RUNS
         ],
         # stage histories of each run, in ABLATION_RUNS order
@@ -148,27 +112,27 @@ rule ablation_table:
             for stage in STAGES
         ],
     output:
-        json="results/ablation/ablation.json",
-        markdown="results/ablation/ablation.md",
+        json=f"{R}/ablation/ablation.json",
+        markdown=f"{R}/ablation/ablation.md",
         html=report(
-            "results/ablation/ablation.html",
+            f"{R}/ablation/ablation.html",
             caption="report/ablation_table.rst",
             category="6. Ablation",
         ),
         figure=report(
-            "results/ablation/ablation.png",
+            f"{R}/ablation/ablation.png",
             caption="report/ablation_figure.rst",
             category="6. Ablation",
         ),
     log:
-        "results/logs/ablation/ablation_table.log",
+        f"{R}/logs/ablation/ablation_table.log",
     benchmark:
-        "results/benchmarks/ablation/ablation_table.tsv"
+        f"{R}/benchmarks/ablation/ablation_table.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         runs=ABLATION_RUNS,

@@ -3,18 +3,18 @@
 
 rule base_model:
     input:
-        sft="results/data/sft.valid.parquet",
+        sft=f"{R}/data/sft.valid.parquet",
     output:
-        directory("results/models/base"),
+        directory(f"{R}/models/base"),
     log:
-        "results/logs/base_model/base_model.log",
+        f"{R}/logs/base_model/base_model.log",
     benchmark:
-        "results/benchmarks/base_model/base_model.tsv"
+        f"{R}/benchmarks/base_model/base_model.tsv"
     conda:
         "../envs/training.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         arch=config["model"].get("tiny"),

@@ -3,13 +3,20 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from egt.analysis.ablation import is_oracle, parse_variant, planned_runs
-from egt.config import check_config
+from egt.analysis.ablation.plan import is_oracle, parse_variant, planned_runs
+from egt.config import ConfigError, check_config, hub_folder, training_processes
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
 # run before any job starts, with a message naming the key.
 validate(config, "schemas/config.schema.yaml")
-check_config(config)
+try:
+    check_config(config)
+except ConfigError as error:
+    raise WorkflowError(f"invalid configuration: {error}") from None
+
+# Every output of a run lives under results/<run>/: one config's data never feeds another's.
+RUN = config["run"]
+R = f"results/{RUN}"
 
 # Heavy rules (training, evaluation) use every core given.
 try:
@@ -18,33 +25,56 @@ except WorkflowError:  # --report, --summary, --lint: nothing runs, any number w
     ALL_CORES = 1
 
 SEED = config["seed"]
-CLUSTER = config.get("cluster", {})
+CLUSTER = config["cluster"]
 
 
 def gpus(rule_group):
-    return CLUSTER.get("gpus", {}).get(rule_group, 0)
+    return CLUSTER["gpus"].get(rule_group, 0)
 
 
-def train_processes(rule_group):
-    """One training process per GPU of the job; on CPU, train.cpu_processes (1 by default)."""
-    if config["device"] == "cuda":
-        return max(1, gpus(rule_group))
-    return config["train"].get("cpu_processes", 1)
+def mem_mb(rule_group):
+    memory = CLUSTER["mem_mb"]
+    return memory.get(rule_group, memory["other"])
 
 
 def runtime(rule_group):
-    minutes = CLUSTER.get("runtime_min", {})
-    return minutes.get(rule_group, minutes.get("other", 15))
+    minutes = CLUSTER["runtime_min"]
+    return minutes.get(rule_group, minutes["other"])
 
 
-USE_CPU = config["device"] == "cpu"
+def checkpoint_dir(output_path):
+    """Where a job keeps resumable work: outside its outputs, which Snakemake deletes after a kill."""
+    relative = str(output_path).removeprefix(f"{R}/")
+    return f"{R}/checkpoints/{Path(relative).with_suffix('')}"
+
+
+def training_job(rule_group, output_path, seed):
+    """What a training script needs besides its data: see egt.training.launch."""
+    train = config["train"]
+    return {
+        "params": config[rule_group],
+        "seed": seed,
+        "device": config["device"],
+        "checkpoint_dir": checkpoint_dir(output_path),
+        "save_steps": train["save_steps"],
+        "bf16": train["bf16"],
+        "gradient_checkpointing": train["gradient_checkpointing"],
+        "trust_remote_code": config["trust_remote_code"],
+        "processes": training_processes(config, rule_group),
+        "accelerate_config": train["accelerate_config"],
+    }
+
+
 STAGES = list(range(1, config["curriculum"]["stages"] + 1))
 SHARDS = list(range(config["rollout"]["shards"]))
 MODELS_EVALUATED = ["sft", "final"]
-# Real datasets by role: pool, sft and benchmark_<name> (data.source: hub); each either a Hub
-# repo (repo_id + revision) or a local folder in the same layout (path).
+# Real datasets by role: pool, sft (or sft_candidates) and benchmark_<name> (data.source: hub);
+# each either a Hub repo (repo_id + revision) or a local folder in the published layout (path).
 DATASETS = config["data"].get("datasets", {})
-HUB_DATASETS = [name for name, spec in DATASETS.items() if "repo_id" in spec]
+# Hub downloads are shared by every run and named by repository and revision.
+HUB_DATASETS = {
+    hub_folder(spec): spec for spec in DATASETS.values() if "repo_id" in spec
+}
 if config["data"]["source"] == "toy_world":
     BENCHMARKS = ["toy"]
 else:
@@ -57,35 +87,40 @@ else:
 
 def dataset_folder(name):
     spec = DATASETS[name]
-    return f"resources/hub/datasets/{name}" if "repo_id" in spec else spec["path"]
+    if "repo_id" in spec:
+        return f"resources/hub/datasets/{hub_folder(spec)}"
+    return spec["path"]
 
 
 def base_model_path(wildcards=None):
     """The directory SFT starts from: built here, an existing local folder, or a Hub download."""
-    base = config["model"]["base"]
-    if base == "tiny":
-        return "results/models/base"
-    if Path(base).is_dir():
-        return base
-    return "resources/hub/models/base"
+    model = config["model"]
+    if model["base"] == "tiny":
+        return f"{R}/models/base"
+    if Path(model["base"]).is_dir():
+        return model["base"]
+    return f"resources/hub/models/{hub_folder({'repo_id': model['base'], 'revision': model['revision']})}"
 
 
 def base_model_input(wildcards):
-    base = config["model"]["base"]
-    return [] if Path(base).is_dir() else [base_model_path()]
+    return [] if Path(config["model"]["base"]).is_dir() else [base_model_path()]
 
 
 def grpo_init_model(wildcards):
     stage = int(wildcards.stage)
-    return (
-        "results/sft/model" if stage == 1 else f"results/grpo/stage_{stage - 1}/model"
-    )
+    return f"{R}/sft/model" if stage == 1 else f"{R}/grpo/stage_{stage - 1}/model"
 
 
 def evaluated_model(wildcards):
     if wildcards.model == "sft":
-        return "results/sft/model"
-    return f"results/grpo/stage_{STAGES[-1]}/model"
+        return f"{R}/sft/model"
+    return f"{R}/grpo/stage_{STAGES[-1]}/model"
+
+
+def grpo_seed(wildcards):
+    """Every GRPO stage on its own torch seed; an ablation run's seeds x100 keep runs apart."""
+    base = 100 * int(wildcards.seed) if "seed" in wildcards.keys() else SEED
+    return base + int(wildcards.stage)
 
 
 # The ablation target's runs: (variant, seed), variant = {order}_q{keep_quantile}.
@@ -96,13 +131,13 @@ ABLATION_RUNS = planned_runs(
     ABLATION["keep_quantiles"],
     ABLATION["sweep_seeds"],
 )
-ABLATION_RUN_DIR = "results/ablation/runs/{variant}/seed_{seed}"
+ABLATION_RUN_DIR = f"{R}/ablation/runs/{{variant}}/seed_{{seed}}"
 
 
 def ablation_init_model(wildcards):
     stage = int(wildcards.stage)
     if stage == 1:
-        return "results/sft/model"
+        return f"{R}/sft/model"
     return f"{ABLATION_RUN_DIR}/stage_{stage - 1}/model".format(
         variant=wildcards.variant, seed=wildcards.seed
     )
@@ -111,8 +146,8 @@ def ablation_init_model(wildcards):
 def ablation_pool(wildcards):
     """The oracle control trains on the true labels; every other arm on the annotated pool."""
     if is_oracle(wildcards.variant):
-        return "results/ablation/pool_true_labels.parquet"
-    return "results/data/pool.valid.parquet"
+        return f"{R}/ablation/pool_true_labels.parquet"
+    return f"{R}/data/pool.valid.parquet"
 
 
 def ablation_toy_world_inputs(wildcards):
@@ -122,8 +157,8 @@ def ablation_toy_world_inputs(wildcards):
             "run it with data.source: toy_world"
         )
     return {
-        "hidden": "results/data/pool_hidden.parquet",
-        "benchmark_hidden": "results/data/benchmark_toy_hidden.parquet",
-        "sft_metrics": "results/eval/sft/toy.json",
-        "sft_judgments": "results/eval/sft/toy.parquet",
+        "hidden": f"{R}/data/pool_hidden.parquet",
+        "benchmark_hidden": f"{R}/data/benchmark_toy_hidden.parquet",
+        "sft_metrics": f"{R}/evaluation/sft/toy.json",
+        "sft_judgments": f"{R}/evaluation/sft/toy.parquet",
     }

@@ -1,22 +1,22 @@
-# Stage 2, entropy-guided curation: drop the highest-entropy pairs.
+# Phase 2, entropy-guided curation: drop the highest-entropy pairs.
 
 
 rule curate:
     input:
-        "results/entropy/pair_entropy.parquet",
+        f"{R}/entropy/pair_entropy.parquet",
     output:
-        kept="results/curation/kept.parquet",
-        dropped="results/curation/dropped.parquet",
-        stats="results/curation/curation.json",
+        kept=f"{R}/curation/kept.parquet",
+        dropped=f"{R}/curation/dropped.parquet",
+        stats=f"{R}/curation/curation.json",
     log:
-        "results/logs/curation/curate.log",
+        f"{R}/logs/curation/curate.log",
     benchmark:
-        "results/benchmarks/curation/curate.tsv"
+        f"{R}/benchmarks/curation/curate.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         keep_quantile=config["curation"]["keep_quantile"],

@@ -3,19 +3,19 @@
 
 rule curriculum:
     input:
-        "results/curation/kept.parquet",
+        f"{R}/curation/kept.parquet",
     output:
-        stages="results/curriculum/stages.parquet",
-        stats="results/curriculum/curriculum.json",
+        stages=f"{R}/curriculum/stages.parquet",
+        stats=f"{R}/curriculum/curriculum.json",
     log:
-        "results/logs/curriculum/curriculum.log",
+        f"{R}/logs/curriculum/curriculum.log",
     benchmark:
-        "results/benchmarks/curriculum/curriculum.tsv"
+        f"{R}/benchmarks/curriculum/curriculum.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         curriculum=config["curriculum"],

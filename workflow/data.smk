@@ -14,22 +14,22 @@ else:
 # quarantine file with a reason, and rows in = rows kept + rows quarantined.
 rule validate_data:
     input:
-        "results/data/{dataset}.parquet",
+        f"{R}/data/{{dataset}}.parquet",
     output:
-        kept="results/data/{dataset}.valid.parquet",
-        quarantine="results/data/{dataset}.quarantine.parquet",
-        report="results/data/{dataset}.validation.json",
+        kept=f"{R}/data/{{dataset}}.valid.parquet",
+        quarantine=f"{R}/data/{{dataset}}.quarantine.parquet",
+        report=f"{R}/data/{{dataset}}.validation.json",
     log:
-        "results/logs/data/validate_{dataset}.log",
+        f"{R}/logs/data/validate_{{dataset}}.log",
     benchmark:
-        "results/benchmarks/data/validate_{dataset}.tsv"
+        f"{R}/benchmarks/data/validate_{{dataset}}.tsv"
     wildcard_constraints:
         dataset="pool|sft|benchmark_[A-Za-z0-9_]+",
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("data"),
         runtime=runtime("other"),
     params:
         reasoning=lambda wildcards: wildcards.dataset == "sft",

@@ -1,26 +1,26 @@
 # Real datasets: fetched from the Hub at a pinned revision (or read from a local folder in the
-# same layout), then adapted to the pipeline's pair schema. Records an adapter cannot use are
-# listed in results/data/{dataset}.skipped.parquet with the reason.
+# published layout), then adapted to the pipeline's pair schema. Records an adapter cannot use are
+# listed in results/<run>/data/{dataset}.skipped.parquet with the reason.
 
 
 rule download_dataset:
     output:
-        folder=directory("resources/hub/datasets/{dataset}"),
-        manifest="resources/hub/datasets/{dataset}.manifest.json",
+        folder=directory("resources/hub/datasets/{hub_dataset}"),
+        manifest="resources/hub/datasets/{hub_dataset}.manifest.json",
     log:
-        "results/logs/data/download_{dataset}.log",
+        "resources/hub/logs/download_{hub_dataset}.log",
     benchmark:
-        "results/benchmarks/data/download_{dataset}.tsv"
+        "resources/hub/benchmarks/download_{hub_dataset}.tsv"
     wildcard_constraints:
-        dataset="|".join(HUB_DATASETS) or "^$",
+        hub_dataset="|".join(map(re.escape, HUB_DATASETS)) or "^$",
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=mem_mb("data"),
         runtime=runtime("other"),
     params:
-        spec=lambda wildcards: DATASETS[wildcards.dataset],
+        spec=lambda wildcards: HUB_DATASETS[wildcards.hub_dataset],
     script:
         "../scripts/download_dataset.py"
 
@@ -29,19 +29,19 @@ rule adapt_dataset:
     input:
         source=lambda wildcards: dataset_folder(wildcards.dataset),
     output:
-        pairs="results/data/{dataset}.parquet",
-        skipped="results/data/{dataset}.skipped.parquet",
+        pairs=f"{R}/data/{{dataset}}.parquet",
+        skipped=f"{R}/data/{{dataset}}.skipped.parquet",
     log:
-        "results/logs/data/adapt_{dataset}.log",
+        f"{R}/logs/data/adapt_{{dataset}}.log",
     benchmark:
-        "results/benchmarks/data/adapt_{dataset}.tsv"
+        f"{R}/benchmarks/data/adapt_{{dataset}}.tsv"
     wildcard_constraints:
         dataset="|".join(DATASETS),
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=mem_mb("data"),
         runtime=runtime("other"),
     params:
         spec=lambda wildcards: DATASETS[wildcards.dataset],
@@ -51,46 +51,47 @@ rule adapt_dataset:
 
 rule download_model:
     output:
-        folder=directory("resources/hub/models/base"),
-        manifest="resources/hub/models/base.manifest.json",
+        folder=directory("resources/hub/models/{hub_model}"),
+        manifest="resources/hub/models/{hub_model}.manifest.json",
     log:
-        "results/logs/base_model/download_model.log",
+        "resources/hub/logs/download_model_{hub_model}.log",
     benchmark:
-        "results/benchmarks/base_model/download_model.tsv"
+        "resources/hub/benchmarks/download_model_{hub_model}.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=mem_mb("data"),
         runtime=runtime("other"),
     params:
         repo_id=config["model"]["base"],
-        revision=config["model"].get("revision", "main"),
+        revision=config["model"]["revision"],
     script:
         "../scripts/download_model.py"
 
 
 # Stage-1 traces distilled from a teacher model with the fidelity filter (config: teacher).
-if config.get("teacher", {}).get("enabled", False):
+if config["teacher"]["enabled"]:
 
     rule teacher_traces:
         input:
-            "results/data/sft_candidates.parquet",
+            f"{R}/data/sft_candidates.parquet",
         output:
-            pairs="results/data/sft.parquet",
-            dropped="results/data/sft.teacher_dropped.parquet",
-            stats="results/data/sft.teacher.json",
+            pairs=f"{R}/data/sft.parquet",
+            dropped=f"{R}/data/sft.teacher_dropped.parquet",
+            stats=f"{R}/data/sft.teacher.json",
         log:
-            "results/logs/data/teacher_traces.log",
+            f"{R}/logs/data/teacher_traces.log",
         benchmark:
-            "results/benchmarks/data/teacher_traces.tsv"
+            f"{R}/benchmarks/data/teacher_traces.tsv"
         conda:
             "../envs/data.yaml"
         threads: 1
         resources:
-            mem_mb=4000,
+            mem_mb=mem_mb("data"),
+            runtime=runtime("other"),
         params:
-            teacher=config.get("teacher", {}),
-            cache_dir="results/checkpoints/teacher",
+            teacher=config["teacher"],
+            cache_dir=f"{R}/checkpoints/teacher",
         script:
             "../scripts/teacher_traces.py"

@@ -6,20 +6,20 @@
 
 rule toy_world:
     output:
-        pool="results/data/pool.parquet",
-        pool_hidden="results/data/pool_hidden.parquet",
-        sft="results/data/sft.parquet",
-        benchmark="results/data/benchmark_toy.parquet",
-        benchmark_hidden="results/data/benchmark_toy_hidden.parquet",
+        pool=f"{R}/data/pool.parquet",
+        pool_hidden=f"{R}/data/pool_hidden.parquet",
+        sft=f"{R}/data/sft.parquet",
+        benchmark=f"{R}/data/benchmark_toy.parquet",
+        benchmark_hidden=f"{R}/data/benchmark_toy_hidden.parquet",
     log:
-        "results/logs/data/toy_world.log",
+        f"{R}/logs/data/toy_world.log",
     benchmark:
-        "results/benchmarks/data/toy_world.tsv"
+        f"{R}/benchmarks/data/toy_world.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("data"),
         runtime=runtime("other"),
     params:
         toy_world=config.get("toy_world"),

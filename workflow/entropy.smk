@@ -3,21 +3,21 @@
 
 rule entropy_tables:
     input:
-        rollouts=expand("results/rollouts/shard_{shard}.parquet", shard=SHARDS),
-        pool="results/data/pool.valid.parquet",
+        rollouts=expand(f"{R}/rollouts/shard_{{shard}}.parquet", shard=SHARDS),
+        pool=f"{R}/data/pool.valid.parquet",
     output:
-        pairs="results/entropy/pair_entropy.parquet",
-        bins="results/entropy/entropy_bins.parquet",
-        analysis="results/entropy/entropy_accuracy.json",
+        pairs=f"{R}/entropy/pair_entropy.parquet",
+        bins=f"{R}/entropy/entropy_bins.parquet",
+        analysis=f"{R}/entropy/entropy_accuracy.json",
     log:
-        "results/logs/entropy/entropy_tables.log",
+        f"{R}/logs/entropy/entropy_tables.log",
     benchmark:
-        "results/benchmarks/entropy/entropy_tables.tsv"
+        f"{R}/benchmarks/entropy/entropy_tables.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         bins=config["entropy"]["bins"],

@@ -4,21 +4,21 @@
 rule evaluate:
     input:
         model=evaluated_model,
-        benchmark="results/data/benchmark_{benchmark}.valid.parquet",
+        benchmark=f"{R}/data/benchmark_{{benchmark}}.valid.parquet",
     output:
-        judgments="results/eval/{model}/{benchmark}.parquet",
-        metrics="results/eval/{model}/{benchmark}.json",
+        judgments=f"{R}/evaluation/{{model}}/{{benchmark}}.parquet",
+        metrics=f"{R}/evaluation/{{model}}/{{benchmark}}.json",
     log:
-        "results/logs/eval/{model}_{benchmark}.log",
+        f"{R}/logs/evaluation/{{model}}_{{benchmark}}.log",
     benchmark:
-        "results/benchmarks/eval/{model}_{benchmark}.tsv"
+        f"{R}/benchmarks/evaluation/{{model}}_{{benchmark}}.tsv"
     wildcard_constraints:
         model="|".join(MODELS_EVALUATED),
     conda:
         "../envs/training.yaml"
     threads: ALL_CORES
     resources:
-        mem_mb=3000,
+        mem_mb=mem_mb("evaluate"),
         gpu=gpus("evaluate"),
         runtime=runtime("evaluate"),
     params:
@@ -27,6 +27,6 @@ rule evaluate:
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],
         # judged items survive a kill here (outside the outputs, which Snakemake deletes)
-        cache_dir=lambda wildcards: f"results/checkpoints/eval_{wildcards.model}_{wildcards.benchmark}",
+        cache_dir=lambda wildcards, output: checkpoint_dir(output.metrics),
     script:
         "../scripts/evaluate.py"

@@ -4,23 +4,25 @@
 
 rule rollout:
     input:
-        pool="results/data/pool.valid.parquet",
-        model="results/sft/model",
+        pool=f"{R}/data/pool.valid.parquet",
+        model=f"{R}/sft/model",
     output:
-        "results/rollouts/shard_{shard}.parquet",
+        f"{R}/rollouts/shard_{{shard}}.parquet",
     log:
-        "results/logs/rollout/shard_{shard}.log",
+        f"{R}/logs/rollout/shard_{{shard}}.log",
     benchmark:
-        "results/benchmarks/rollout/shard_{shard}.tsv"
+        f"{R}/benchmarks/rollout/shard_{{shard}}.tsv"
     wildcard_constraints:
         shard=r"\d+",
     conda:
-        "../envs/vllm.yaml"
-        if config["rollout"].get("engine", "hf") == "vllm"
-        else "../envs/training.yaml"
+        (
+            "../envs/vllm.yaml"
+            if config["rollout"]["engine"] == "vllm"
+            else "../envs/training.yaml"
+        )
     threads: 1
     resources:
-        mem_mb=3000,
+        mem_mb=mem_mb("rollout"),
         gpu=gpus("rollout"),
         runtime=runtime("rollout"),
     params:

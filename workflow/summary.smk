@@ -3,41 +3,41 @@
 
 rule summary:
     input:
-        analysis="results/entropy/entropy_accuracy.json",
-        bins="results/entropy/entropy_bins.parquet",
-        curation="results/curation/curation.json",
-        kept="results/curation/kept.parquet",
-        dropped="results/curation/dropped.parquet",
-        curriculum="results/curriculum/curriculum.json",
-        skipped=[f"results/data/{name}.skipped.parquet" for name in DATASETS],
+        analysis=f"{R}/entropy/entropy_accuracy.json",
+        bins=f"{R}/entropy/entropy_bins.parquet",
+        curation=f"{R}/curation/curation.json",
+        kept=f"{R}/curation/kept.parquet",
+        dropped=f"{R}/curation/dropped.parquet",
+        curriculum=f"{R}/curriculum/curriculum.json",
+        skipped=[f"{R}/data/{name}.skipped.parquet" for name in DATASETS],
         validation=expand(
-            "results/data/{dataset}.validation.json",
+            f"{R}/data/{{dataset}}.validation.json",
             dataset=["pool", "sft"] + [f"benchmark_{b}" for b in BENCHMARKS],
         ),
         hidden=(
-            ["results/data/pool_hidden.parquet"]
+            [f"{R}/data/pool_hidden.parquet"]
             if config["data"]["source"] == "toy_world"
             else []
         ),
         metrics=expand(
-            "results/eval/{model}/{benchmark}.json",
+            f"{R}/evaluation/{{model}}/{{benchmark}}.json",
             model=MODELS_EVALUATED,
             benchmark=BENCHMARKS,
         ),
-        histories=["results/sft/log_history.json"]
-        + expand("results/grpo/stage_{stage}/log_history.json", stage=STAGES),
+        histories=[f"{R}/sft/log_history.json"]
+        + expand(f"{R}/grpo/stage_{{stage}}/log_history.json", stage=STAGES),
     output:
-        json="results/summary.json",
-        markdown="results/summary.md",
+        json=f"{R}/summary.json",
+        markdown=f"{R}/summary.md",
     log:
-        "results/logs/summary/summary.log",
+        f"{R}/logs/summary/summary.log",
     benchmark:
-        "results/benchmarks/summary/summary.tsv"
+        f"{R}/benchmarks/summary/summary.tsv"
     conda:
         "../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
         models=MODELS_EVALUATED,

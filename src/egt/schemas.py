@@ -24,7 +24,7 @@ HIDDEN_COLUMNS = {
     "pair_id": pl.String,
     "true_label": pl.Int8,
     "is_noisy": pl.Boolean,  # label != true_label
-    "difficulty": pl.Float32,  # ambiguity: colour blend weight in [0, 0.5)
+    "ambiguity": pl.Float32,  # colour blend weight in [0, 0.5): 0 = pure true colour
 }
 
 # rollouts/shard_{i}.parquet: one sampled judgment per row.
@@ -53,8 +53,8 @@ PAIR_ENTROPY_SCHEMA = {
 # entropy/entropy_bins.parquet: equal-count bins of pair entropy.
 ENTROPY_BIN_SCHEMA = {
     "bin": pl.UInt32,
-    "entropy_lo": pl.Float64,
-    "entropy_hi": pl.Float64,
+    "entropy_min": pl.Float64,
+    "entropy_max": pl.Float64,
     "n": pl.UInt32,
     "accuracy": pl.Float64,
 }

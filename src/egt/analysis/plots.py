@@ -34,7 +34,7 @@ def entropy_histogram(pair_entropy: list[float], threshold: float | None, keep_q
 def entropy_accuracy(bins: list[dict], spearman: float | None, path) -> None:
     """Accuracy per entropy bin (bars, with counts) and, where known, the injected-noise share."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    centres = [(b["entropy_lo"] + b["entropy_hi"]) / 2 for b in bins]
+    centres = [(b["entropy_min"] + b["entropy_max"]) / 2 for b in bins]
     labels = [f"{i + 1}" for i in range(len(bins))]
     positions = range(len(bins))
     bars = ax.bar(positions, [b["accuracy"] for b in bins], color="#55A868", label="rollout accuracy vs label")
@@ -127,7 +127,7 @@ def ablation_figure(result: dict, path) -> None:
     left.legend(loc="lower right")
 
     sft_bands = result["sft"]["accuracy_by_ambiguity"]
-    centres = [(b["ambiguity_lo"] + b["ambiguity_hi"]) / 2 for b in sft_bands]
+    centres = [(b["ambiguity_min"] + b["ambiguity_max"]) / 2 for b in sft_bands]
     middle.plot(centres, [b["accuracy"] for b in sft_bands], "k--", linewidth=2, label="SFT (start)")
     for name, row in arms:
         middle.plot(centres, [b["accuracy"] for b in row["accuracy_by_ambiguity"]], "o-", label=name, alpha=0.8)

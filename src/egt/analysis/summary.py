@@ -4,26 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.curation.pair_entropy import entropy_bins
-
-
-def noise_rate(pairs: pl.DataFrame, hidden: pl.DataFrame | None) -> float | None:
-    """Share of ``pairs`` with injected label noise; None when the dataset has no hidden truth."""
-    if hidden is None or pairs.height == 0:
-        return None
-    joined = pairs.select("pair_id").join(hidden.select("pair_id", "is_noisy"), on="pair_id", how="left")
-    return float(joined["is_noisy"].mean())
-
-
-def bins_with_noise(
-    bins: list[dict], kept: pl.DataFrame, dropped: pl.DataFrame, hidden: pl.DataFrame | None
-) -> list[dict]:
-    """The entropy bins, each with the share of injected-noise pairs in it (None without hidden truth)."""
-    if hidden is None:
-        return [{**b, "noise_rate": None} for b in bins]
-    pairs = pl.concat([kept, dropped]).join(hidden.select("pair_id", "is_noisy"), on="pair_id", how="left")
-    noisy = entropy_bins(pairs, len(bins), extra_means={"noise_rate": "is_noisy"})
-    return [{**b, "noise_rate": rate} for b, rate in zip(bins, noisy["noise_rate"].to_list(), strict=True)]
+from egt.analysis.noise import bins_with_noise, noise_rate
 
 
 def build_summary(
@@ -38,7 +19,7 @@ def build_summary(
     validation: dict[str, dict] | None = None,
     skipped: dict[str, pl.DataFrame] | None = None,
 ) -> dict:
-    everything = pl.concat([kept.select("pair_id"), dropped.select("pair_id")])
+    pairs = pl.concat([kept, dropped])
     return {
         "data": {
             name: {
@@ -48,18 +29,21 @@ def build_summary(
             }
             for name, report in (validation or {}).items()
         },
-        "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], kept, dropped, hidden)},
+        "entropy": {
+            "spearman": analysis["spearman"],
+            "bins": bins_with_noise(analysis["bins"], pl.concat([kept, dropped]), hidden),
+        },
         "curation": {
             "keep_quantile": curation["keep_quantile"],
             "threshold": curation["threshold"],
             "pairs_in": curation["pairs_in"],
             "pairs_kept": curation["pairs_kept"],
-            "noise_rate_in": noise_rate(everything, hidden),
+            "noise_rate_in": noise_rate(pairs, hidden),
             "noise_rate_kept": noise_rate(kept, hidden),
             "noise_rate_dropped": noise_rate(dropped, hidden),
         },
         "curriculum": curriculum,
-        "eval": metrics,
+        "evaluation": metrics,
         "training": {name: final_train_metrics(history) for name, history in histories.items()},
     }
 
@@ -108,7 +92,7 @@ def summary_markdown(summary: dict) -> str:
     ]
     for i, b in enumerate(summary["entropy"]["bins"], 1):
         lines.append(
-            f"| {i} | {_fmt(b['entropy_lo'])} – {_fmt(b['entropy_hi'])} | {b['n']} | {_fmt(b['accuracy'])} "
+            f"| {i} | {_fmt(b['entropy_min'])} – {_fmt(b['entropy_max'])} | {b['n']} | {_fmt(b['accuracy'])} "
             f"| {_fmt(b['noise_rate'])} |"
         )
     c = summary["curation"]
@@ -139,7 +123,7 @@ def summary_markdown(summary: dict) -> str:
         "| model | benchmark | accuracy | both orders | format rate | position consistency |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for model, benchmarks in summary["eval"].items():
+    for model, benchmarks in summary["evaluation"].items():
         for name, m in benchmarks.items():
             lines.append(
                 f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "

@@ -50,8 +50,8 @@ def entropy_bins(pairs: pl.DataFrame, num_bins: int, extra_means: dict[str, str]
         ranked.with_columns((pl.col("rank") * num_bins // max(n, 1)).cast(pl.UInt32).alias("bin"))
         .group_by("bin")
         .agg(
-            pl.col("pair_entropy").min().alias("entropy_lo"),
-            pl.col("pair_entropy").max().alias("entropy_hi"),
+            pl.col("pair_entropy").min().alias("entropy_min"),
+            pl.col("pair_entropy").max().alias("entropy_max"),
             pl.len().alias("n"),
             pl.col("accuracy").mean(),
             *[pl.col(column).cast(pl.Float64).mean().alias(name) for name, column in extra_means.items()],
@@ -59,9 +59,3 @@ def entropy_bins(pairs: pl.DataFrame, num_bins: int, extra_means: dict[str, str]
         .sort("bin")
         .cast(ENTROPY_BIN_SCHEMA)
     )
-
-
-def spearman(pairs: pl.DataFrame, x: str = "pair_entropy", y: str = "accuracy") -> float | None:
-    """Spearman rank correlation (average ranks for ties); None when undefined."""
-    value = pairs.select(pl.corr(x, y, method="spearman")).item()
-    return None if value is None or value != value else float(value)

@@ -1,5 +1,5 @@
 """The three public multimodal reward benchmarks: adapters from their record layouts to
-preference pairs, and their official metrics.
+preference pairs.
 
 Each adapter returns (pairs, skipped): ``pairs`` in the pipeline's pair schema plus
 ``category`` and ``group`` columns and the original ``source_id``; ``skipped`` has one row per
@@ -191,49 +191,3 @@ ADAPTERS: dict[str, Callable[[list[dict], str | Path], tuple[pl.DataFrame, pl.Da
     "mm_rlhf_rewardbench": load_mm_rlhf_rewardbench,
     "multimodal_rewardbench": load_multimodal_rewardbench,
 }
-
-
-# --- metrics --------------------------------------------------------------------------------
-
-
-def benchmark_metrics(scored: pl.DataFrame, pairs: pl.DataFrame) -> dict:
-    """Official-style metrics over judgments of both presentation orders.
-
-    ``scored`` has pair_id, order, preferred, correct (unparseable = wrong, never dropped).
-    Reports micro accuracy (all judgments) and per order, accuracy counting a pair right only
-    when both orders are right, per-category accuracy, macro accuracy (mean over
-    categories), Acc+ (groups whose every pair is right in both orders) and the unparseable
-    share.
-    """
-    joined = scored.join(pairs.select("pair_id", "category", "group"), on="pair_id", how="left")
-    per_pair = joined.group_by("pair_id", "category", "group").agg(
-        pl.col("correct").all().alias("both_right"),
-        pl.col("correct").mean().alias("accuracy"),
-    )
-    categories = (
-        per_pair.group_by("category")
-        .agg(pl.col("accuracy").mean(), pl.col("both_right").mean().alias("both_orders"), pl.len().alias("pairs"))
-        .sort("category")
-    )
-    groups = per_pair.group_by("group").agg(pl.col("both_right").all())
-    return {
-        "pairs": per_pair.height,
-        "accuracy": float(joined["correct"].mean()),
-        "accuracy_original": float(joined.filter(pl.col("order") == "original")["correct"].mean()),
-        "accuracy_swapped": float(joined.filter(pl.col("order") == "swapped")["correct"].mean()),
-        "accuracy_both_orders": float(per_pair["both_right"].mean()),
-        "macro_accuracy": float(categories["accuracy"].mean()),
-        "acc_plus": float(groups["both_right"].mean()),
-        "unparseable_rate": float(joined["preferred"].is_null().mean()),
-        "categories": {
-            r["category"]: {k: r[k] for k in ("pairs", "accuracy", "both_orders")} for r in categories.to_dicts()
-        },
-    }
-
-
-def vote(answers: list[int | None]) -> int | None:
-    """Majority over k sampled judgments (voting@k); a tie or no readable answer gives None (wrong)."""
-    ones, twos = answers.count(1), answers.count(2)
-    if ones == twos:
-        return None
-    return 1 if ones > twos else 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from egt.provenance.manifest import sha256_file
+from egt.provenance.fingerprint import sha256_file
 
 
 def download_snapshot(

@@ -134,7 +134,7 @@ def generate_split(
             "pair_id": public["pair_id"],
             "true_label": true_label,
             "is_noisy": is_noisy,
-            "difficulty": ambiguity,
+            "ambiguity": ambiguity,
         }
     ).cast(HIDDEN_COLUMNS)
     return public, hidden

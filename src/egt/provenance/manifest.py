@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+
+from egt.provenance.fingerprint import sha256_file
 
 PACKAGES = [
     "egt",
@@ -47,14 +48,6 @@ def git_commit(repo: str | Path = ".") -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return commit + ("-dirty" if dirty else "")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def output_checksums(results_dir: str | Path, exclude: set[str]) -> dict[str, str]:

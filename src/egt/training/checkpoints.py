@@ -2,47 +2,28 @@
 
 Snakemake deletes a killed job's outputs before rerunning it, so checkpoints live in their own
 folder (``results/checkpoints/<run>``). A fingerprint of what the run depends on (its
-parameters, seed and starting model) is stored beside them: a rerun resumes only from
-checkpoints made for exactly the same inputs, and clears any others.
+parameters, seed, and the content of its starting model and data) is stored beside them: a
+rerun resumes only from checkpoints made for exactly the same inputs, and clears any others.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from pathlib import Path
 
+import polars as pl
 from transformers.trainer_utils import get_last_checkpoint
 
-FINGERPRINT_FILE = "fingerprint.json"
+from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest, path_digest
 
 
-def model_fingerprint(path: str | Path) -> dict:
-    """Names, sizes and modification times of a local model folder's files (a Hub id is kept as is)."""
-    path = Path(path)
-    if not path.is_dir():
-        return {"id": str(path)}
-    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(path.iterdir()) if p.is_file()}
+def job_fingerprint(job: dict, init_model: str | Path, pairs: pl.DataFrame) -> str:
+    """Parameters, seed, process count, and the content of the starting model and the training pairs."""
+    settings = {k: v for k, v in job.items() if k not in ("checkpoint_dir", "accelerate_config")}
+    return fingerprint(job=settings, init_model=path_digest(init_model), pairs=frame_digest(pairs))
 
 
-def run_fingerprint(params: dict, seed: int, init_model: str | Path, data: dict | None = None) -> str:
-    payload = {"params": params, "seed": seed, "init_model": model_fingerprint(init_model), "data": data or {}}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def resume_point(checkpoint_dir: str | Path, fingerprint: str) -> str | None:
-    """The last checkpoint to resume from, or None; checkpoints of other inputs are removed."""
-    checkpoint_dir = Path(checkpoint_dir)
-    marker = checkpoint_dir / FINGERPRINT_FILE
-    if checkpoint_dir.exists() and (not marker.exists() or json.loads(marker.read_text()) != fingerprint):
-        shutil.rmtree(checkpoint_dir)
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps(fingerprint))
-    return get_last_checkpoint(str(checkpoint_dir))
-
-
-def train_resumably(trainer, checkpoint_dir: str | Path, fingerprint: str, name: str) -> None:
+def train_resumably(trainer, checkpoint_dir: str | Path, job_digest: str) -> None:
     """``trainer.train()``, resuming from the last checkpoint made for the same inputs, if any.
 
     With several processes, the main one checks the fingerprint; all then resume from the
@@ -50,12 +31,32 @@ def train_resumably(trainer, checkpoint_dir: str | Path, fingerprint: str, name:
     """
     accelerator = trainer.accelerator
     if accelerator.is_main_process:
-        resume_point(checkpoint_dir, fingerprint)
+        claim_folder(checkpoint_dir, job_digest)  # checkpoints of other inputs are removed
     accelerator.wait_for_everyone()
     resume = get_last_checkpoint(str(checkpoint_dir))
     if resume and accelerator.is_main_process:
-        print(f"resuming {name} from {resume} (step {checkpoint_step(resume)})", flush=True)
+        print(f"resuming {type(trainer).__name__} from {resume} (step {checkpoint_step(resume)})", flush=True)
+    if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):  # those restore their own shards
+        trainer._load_from_checkpoint = _weight_loader(trainer)
     trainer.train(resume_from_checkpoint=resume)
+
+
+def _weight_loader(trainer):
+    """Load a checkpoint's weights the way ``from_pretrained`` does, strictly.
+
+    Trainer's own resume loads ``model.safetensors`` with ``load_state_dict(strict=False)`` and no
+    key conversion; transformers 5 saves Qwen2.5-VL under its original key names
+    (``model.layers.*``, ``visual.*``) while the loaded model names them ``model.language_model.*``
+    and ``model.visual.*``, so no weight was restored and training silently went on from the
+    starting model with the checkpoint's optimizer state (found by tests/test_resilience.py).
+    """
+
+    def load(checkpoint: str, model=None) -> None:
+        model = model if model is not None else trainer.model
+        saved = type(model).from_pretrained(checkpoint, dtype=model.dtype, use_safetensors=True)
+        model.load_state_dict(saved.state_dict(), strict=True)
+
+    return load
 
 
 def save_final(trainer, processor, out_dir: str | Path, checkpoint_dir: str | Path) -> None:

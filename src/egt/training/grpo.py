@@ -1,4 +1,4 @@
-"""Stage 3: GRPO on one curriculum stage, starting from the previous stage's checkpoint."""
+"""Phase 3: GRPO on one curriculum stage, starting from the previous stage's model."""
 
 from __future__ import annotations
 
@@ -12,66 +12,46 @@ from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.training import checkpoints
 from egt.training.datasets import grpo_dataset
 from egt.training.rewards import accuracy_reward, format_reward
+from egt.training.trainer_args import derive_batch, shared_trainer_args
 
 
-def grpo_config(params: dict, checkpoint_dir: Path, save_steps: int, seed: int, use_cpu: bool, processor) -> GRPOConfig:
+def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
+    """TRL's GRPO arguments for one stage; the global batch counts completions."""
+    params = job["params"]
+    batch = derive_batch(params["batch_size"], job["processes"], params.get("per_device_batch_size"))
     weights = params["reward_weights"]
-    return GRPOConfig(
-        output_dir=str(checkpoint_dir),
-        max_steps=params["steps_per_stage"],
-        per_device_train_batch_size=params["batch_size"],
-        gradient_accumulation_steps=params.get("gradient_accumulation_steps", 1),
-        num_generations=params["num_generations"],
+    config = GRPOConfig(
+        **shared_trainer_args(job, params["steps_per_stage"], batch),
+        num_generations=params["num_samples"],
         max_completion_length=params["max_completion_length"],
         temperature=params["temperature"],
         top_k=0,
-        learning_rate=params["learning_rate"],
-        lr_scheduler_type=params.get("lr_scheduler_type", "constant"),
         beta=params["beta"],
         reward_weights=[weights["format"], weights["accuracy"]],
-        logging_steps=params.get("logging_steps", 5),
-        save_strategy="steps",
-        save_steps=save_steps,
-        save_total_limit=1,
-        seed=seed,
-        data_seed=seed,
-        use_cpu=use_cpu,
-        bf16=params.get("bf16", False),
-        activation_checkpointing=params.get("activation_checkpointing", False),
         use_vllm=False,
         generation_kwargs={"suppress_tokens": vision_token_ids(processor)},
-        report_to="none",
-        dataloader_num_workers=0,
     )
+    return config, batch
 
 
-def run_grpo_stage(
-    init_model: str,
-    pairs: pl.DataFrame,
-    out_dir: str | Path,
-    params: dict,
-    seed: int,
-    use_cpu: bool,
-    checkpoint_dir: str | Path,
-    save_steps: int,
-    trust_remote_code: bool = False,
-) -> list[dict]:
-    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns log history.
+def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, job: dict) -> list[dict]:
+    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns the log history.
 
-    Checkpoints every ``save_steps`` steps in ``checkpoint_dir`` and resumes like :func:`egt.training.sft.run_sft`.
+    Checkpoints and resumes like :func:`egt.training.sft.run_sft`.
     """
-    torch.manual_seed(seed)
-    processor = load_processor(init_model, trust_remote_code)
-    model = load_model(init_model, trust_remote_code)
+    torch.manual_seed(job["seed"])
+    processor = load_processor(init_model, job["trust_remote_code"])
+    model = load_model(init_model, job["trust_remote_code"])
+    config, batch = grpo_config(job, processor)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[format_reward, accuracy_reward],
-        args=grpo_config(params, Path(checkpoint_dir), save_steps, seed, use_cpu, processor),
+        args=config,
         train_dataset=grpo_dataset(pairs),
         processing_class=processor,
     )
-    data = {"pair_ids": sorted(pairs["pair_id"].to_list())}
-    fingerprint = checkpoints.run_fingerprint(params, seed, init_model, data)
-    checkpoints.train_resumably(trainer, checkpoint_dir, fingerprint, "GRPO")
-    checkpoints.save_final(trainer, processor, out_dir, checkpoint_dir)
+    if trainer.accelerator.is_main_process:
+        print(f"GRPO: {batch.describe()} (completions; {job['params']['num_samples']} per prompt)", flush=True)
+    checkpoints.train_resumably(trainer, job["checkpoint_dir"], checkpoints.job_fingerprint(job, init_model, pairs))
+    checkpoints.save_final(trainer, processor, out_dir, job["checkpoint_dir"])
     return trainer.state.log_history
