@@ -1,15 +1,15 @@
 """Rule ablation_schedule: the pairs one ablation run trains on, in curriculum stages."""
 
-from egt.analysis.ablation.plan import schedule
+from egt.analysis.ablation.plan import Variant, schedule
 from egt.io import read_parquet, redirect_output, write_parquet
 from egt.schemas import PAIR_ENTROPY_SCHEMA
 
 redirect_output(snakemake.log[0])
 pairs = read_parquet(snakemake.input[0], PAIR_ENTROPY_SCHEMA)
-params = snakemake.params
-stages = schedule(pairs, params.keep_quantile, params.order, params.stages, params.seed)
+variant, params = Variant.parse(snakemake.wildcards.variant), snakemake.params
+stages = schedule(pairs, variant, params.stages, params.seed)
 write_parquet(stages, snakemake.output[0])
 print(
-    f"ablation_schedule: {snakemake.wildcards.variant} seed {snakemake.wildcards.seed}: "
-    f"{stages.height} of {pairs.height} pairs in {params.stages} stages ({params.order})"
+    f"ablation_schedule: {variant.name} seed {params.seed}: {stages.height} of {pairs.height} pairs "
+    f"in {params.stages} stages ({variant.order})"
 )

@@ -8,31 +8,27 @@ from egt.io import read_json, read_parquet, redirect_output, write_json, write_t
 from egt.schemas import HIDDEN_COLUMNS, JUDGMENT_SCHEMA, PAIR_ENTROPY_SCHEMA
 
 redirect_output(snakemake.log[0])
-params = snakemake.params
-
-
-runs = [tuple(run) for run in params.runs]
-stages = params.stages
-metrics = dict(zip(runs, map(read_json, snakemake.input.metrics), strict=True))
-judgments = {
-    run: read_parquet(path, JUDGMENT_SCHEMA) for run, path in zip(runs, snakemake.input.judgments, strict=True)
-}
-history_files = iter(snakemake.input.histories)
-histories = {run: [read_json(next(history_files)) for _ in range(stages)] for run in runs}
+inp, params = snakemake.input, snakemake.params
+runs, sweep_runs = [tuple(r) for r in params.runs], [tuple(r) for r in params.sweep_runs]
+metrics = [read_json(p) for p in inp.metrics]
+histories = iter(inp.histories)
 result = build_ablation(
-    pairs=read_parquet(snakemake.input.pairs, PAIR_ENTROPY_SCHEMA),
-    hidden=read_parquet(snakemake.input.hidden, HIDDEN_COLUMNS),
-    bins=read_json(snakemake.input.analysis)["bins"],
-    sft_metrics=read_json(snakemake.input.sft_metrics),
-    benchmark_hidden=read_parquet(snakemake.input.benchmark_hidden, HIDDEN_COLUMNS),
-    sft_judgments=read_parquet(snakemake.input.sft_judgments, JUDGMENT_SCHEMA),
-    run_judgments=judgments,
-    run_metrics=metrics,
-    run_histories=histories,
+    pairs=read_parquet(inp.pairs, PAIR_ENTROPY_SCHEMA),
+    hidden=read_parquet(inp.hidden, HIDDEN_COLUMNS),
+    split_hidden=read_parquet(inp.split_hidden, HIDDEN_COLUMNS),
+    bins=read_json(inp.analysis)["bins"],
+    noise=params.noise,
+    sft_metrics=read_json(inp.sft_metrics),
+    sft_judgments=read_parquet(inp.sft_judgments, JUDGMENT_SCHEMA),
+    arms=params.arms,
+    run_metrics=dict(zip(runs, metrics[: len(runs)], strict=True)),
+    run_judgments={run: read_parquet(p, JUDGMENT_SCHEMA) for run, p in zip(runs, inp.judgments, strict=True)},
+    run_histories={run: [read_json(next(histories)) for _ in range(params.stages)] for run in runs},
+    sweep_metrics=dict(zip(sweep_runs, metrics[len(runs) :], strict=True)),
     keep_quantile=params.keep_quantile,
     seeds=params.seeds,
-    sweep=params.sweep,
-    sweep_seeds=params.sweep_seeds,
+    extra_seeds=params.extra_seeds,
+    split=params.split,
     bootstrap_resamples=params.bootstrap_resamples,
     seed=params.seed,
 )

@@ -3,13 +3,12 @@
 from pathlib import Path
 
 from egt.analysis.report_tables import evaluation_html, run_info_html
+from egt.evaluation.metrics import by_model_and_dataset
 from egt.io import read_json, redirect_output, write_text
 from egt.provenance.manifest import git_commit, package_versions
 
 redirect_output(snakemake.log[0])
-metrics = {}
-for path in snakemake.input.metrics:
-    metrics.setdefault(Path(path).parent.name, {})[Path(path).stem] = read_json(path)
+metrics = by_model_and_dataset(snakemake.input.metrics, read_json)
 write_text(evaluation_html(metrics), snakemake.output.evaluation)
 repo = Path(snakemake.scriptdir).parent
 write_text(run_info_html(snakemake.params.config, package_versions(), git_commit(repo)), snakemake.output.run_info)

@@ -4,16 +4,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from egt.analysis.ablation.plan import (
-    ARMS,
-    arm_variant,
-    is_oracle,
-    parse_variant,
-    planned_runs,
-    schedule,
-    with_true_labels,
-)
-from egt.analysis.ablation.results import accuracy_by_ambiguity, training_diagnostics
+from egt.analysis.ablation.plan import ARMS, Variant, arm_variant, planned_runs, schedule, with_true_labels
+from egt.analysis.ablation.results import paired_bootstrap, per_pair_accuracy, training_diagnostics, verdict
+from egt.analysis.ceiling import accuracy_by_ambiguity, ideal_accuracy
 from egt.analysis.noise import noise_detection
 from egt.analysis.report_tables import markdown_html
 from egt.analysis.stats import auroc, bootstrap_spearman, difference_vs, spearman_rho
@@ -67,21 +60,27 @@ def test_noise_detection_counts():
 
 
 def test_arms_and_sweep_share_runs():
-    runs = planned_runs(0.7, seeds=[1, 2, 3], sweep=[0.5, 0.7, 1.0], sweep_seeds=1)
-    # 6 arms x 3 seeds; the sweep adds only q=0.5 (0.7 is EGT, 1.0 is curriculum-only)
-    assert len(runs) == 19 and len(set(runs)) == 19
-    assert ("low_to_high_q0.50", 1) in runs and ("low_to_high_q0.50", 2) not in runs
-    assert {arm_variant(arm, 0.7) for arm in ARMS} == {
-        "random_q1.00",
-        "random_q0.70",
-        "low_to_high_q1.00",
-        "low_to_high_q0.70",
-        "high_to_low_q0.70",
-        "oracle_random_q1.00",
+    arms = list(ARMS)
+    runs, sweep = planned_runs(arms, 0.7, seeds=[1, 2, 3], extra_seeds=[4, 5], sweep=[0.5, 0.7, 1.0])
+    # 8 arms x 3 seeds, and 2 more seeds for baseline, EGT and the oracle
+    assert len(runs) == 8 * 3 + 3 * 2 and len(set(runs)) == len(runs)
+    assert ("noisy_entropy_low_to_high_q0.70", 5) in runs and ("noisy_entropy_high_to_low_q0.70", 5) not in runs
+    # the sweep (first seed) reuses EGT at 0.70 and curriculum-only at 1.00
+    assert sweep == [(f"noisy_entropy_low_to_high_q{q}", 1) for q in ("0.50", "0.70", "1.00")]
+    assert set(sweep) - set(runs) == {("noisy_entropy_low_to_high_q0.50", 1)}
+    assert {arm_variant(arm, 0.7).name for arm in ARMS} == {
+        "noisy_entropy_random_q1.00",
+        "noisy_entropy_random_q0.70",
+        "noisy_entropy_low_to_high_q1.00",
+        "noisy_entropy_low_to_high_q0.70",
+        "noisy_entropy_high_to_low_q0.70",
+        "oracle_entropy_random_q1.00",
+        "noisy_random_random_q0.70",
+        "noisy_agreement_random_q1.00",
     }
-    assert parse_variant("high_to_low_q0.70") == ("high_to_low", 0.7)
-    assert parse_variant("oracle_random_q1.00") == ("random", 1.0)
-    assert is_oracle("oracle_random_q1.00") and not is_oracle("random_q1.00")
+    assert Variant.parse("oracle_entropy_random_q1.00") == Variant("oracle", "entropy", "random", 1.0)
+    with pytest.raises(ValueError, match="not an ablation variant"):
+        Variant.parse("random_q1.00")
 
 
 def test_oracle_pool_restores_true_labels():
@@ -97,21 +96,34 @@ def test_oracle_pool_restores_true_labels():
         with_true_labels(pool, hidden.head(2))
 
 
-def test_schedules_curate_then_order():
-    pairs = pl.DataFrame({"pair_id": [f"p{i:02d}" for i in range(20)], "pair_entropy": [float(i) for i in range(20)]})
-    egt = schedule(pairs, 0.5, "low_to_high", 2, seed=1)
-    assert egt.height == 10 and egt["pair_entropy"].max() == 9.0
-    assert (
-        egt.filter(pl.col("stage") == 1)["pair_entropy"].max() < egt.filter(pl.col("stage") == 2)["pair_entropy"].min()
+def test_schedules_select_then_order():
+    pairs = pl.DataFrame(
+        {
+            "pair_id": [f"p{i:02d}" for i in range(20)],
+            "pair_entropy": [float(i) for i in range(20)],
+            "label": [1] * 20,
+            "majority_answer": [1] * 15 + [2] * 3 + [None] * 2,
+        },
+        schema_overrides={"label": pl.Int8, "majority_answer": pl.Int8},
     )
-    reverse = schedule(pairs, 0.5, "high_to_low", 2, seed=1)
-    assert (
-        reverse.filter(pl.col("stage") == 1)["pair_entropy"].min()
-        > reverse.filter(pl.col("stage") == 2)["pair_entropy"].max()
-    )
-    random_a = schedule(pairs, 1.0, "random", 2, seed=1)
-    random_b = schedule(pairs, 1.0, "random", 2, seed=2)
-    assert random_a.height == 20 and not random_a.equals(random_b)  # the arm's seed shuffles it
+
+    def stage(frame, number):
+        return frame.filter(pl.col("stage") == number)["pair_entropy"]
+
+    egt = schedule(pairs, Variant("noisy", "entropy", "low_to_high", 0.5), 2, seed=1)
+    assert egt.height == 10 and egt["pair_entropy"].max() == 9.0 and stage(egt, 1).max() < stage(egt, 2).min()
+    reverse = schedule(pairs, Variant("noisy", "entropy", "high_to_low", 0.5), 2, seed=1)
+    assert stage(reverse, 1).min() > stage(reverse, 2).max()
+    random_a = schedule(pairs, Variant("noisy", "entropy", "random", 1.0), 2, seed=1)
+    random_b = schedule(pairs, Variant("noisy", "entropy", "random", 1.0), 2, seed=2)
+    assert random_a.height == 20 and not random_a.equals(random_b)  # the run's seed shuffles it
+    # random drop: as many pairs as curation keeps, not the lowest-entropy ones, other pairs per seed
+    dropped = [schedule(pairs, Variant("noisy", "random", "random", 0.5), 2, seed=s) for s in (1, 2)]
+    assert [d.height for d in dropped] == [10, 10] and set(dropped[0]["pair_id"]) != set(dropped[1]["pair_id"])
+    assert dropped[0]["pair_entropy"].max() > 9.0
+    # label-aware: drop the pairs whose rollout majority names the other response
+    agreeing = schedule(pairs, Variant("noisy", "agreement", "random", 1.0), 2, seed=1)
+    assert agreeing.height == 17 and not {"p15", "p16", "p17"} & set(agreeing["pair_id"])
 
 
 def test_comparison_to_baseline():
@@ -122,12 +134,12 @@ def test_comparison_to_baseline():
     assert difference_vs({"mean": 0.9, "std": None}, base)["exceeds_spread"] is None
 
 
-def test_training_diagnostics_average_logged_steps():
-    acc = "rewards/accuracy_reward/mean"
+def test_training_diagnostics_per_stage():
+    acc, first = "rewards/accuracy_reward/mean", "rewards/answers_first/mean"
     histories = [
         [
-            {"reward": 1.0, "frac_reward_zero_std": 0.5, acc: 0.4},
-            {"reward": 0.5, "frac_reward_zero_std": 1.0, acc: 0.6},
+            {"reward": 1.0, "frac_reward_zero_std": 0.5, acc: 0.4, first: 0.5},
+            {"reward": 0.5, "frac_reward_zero_std": 1.0, acc: 0.6, first: 0.7},
             {"train_runtime": 3},
         ],
         [
@@ -135,12 +147,47 @@ def test_training_diagnostics_average_logged_steps():
             {"reward": 1.0, "frac_reward_zero_std": 0.0, acc: 1.0},
         ],
     ]
-    diagnostics = training_diagnostics(histories)
-    assert diagnostics["reward"] == pytest.approx(1.0)
-    assert diagnostics["frac_reward_zero_std"] == pytest.approx(0.375)
-    assert diagnostics["frac_reward_zero_std_by_stage"] == [pytest.approx(0.75), pytest.approx(0.0)]
-    assert diagnostics["accuracy_reward_first_half"] == pytest.approx(0.6)  # steps 1 of each stage
-    assert diagnostics["accuracy_reward_second_half"] == pytest.approx(0.8)
+    stages = training_diagnostics(histories)
+    assert stages[0] == {
+        "frac_reward_zero_std": 0.75,
+        "accuracy_reward_first_half": 0.4,
+        "accuracy_reward_second_half": 0.6,
+        "answers_first": pytest.approx(0.6),
+    }
+    assert stages[1]["accuracy_reward_second_half"] == 1.0 and stages[1]["answers_first"] is None
+
+
+def test_paired_bootstrap_keeps_the_pairing():
+    rng = np.random.default_rng(0)
+    base = rng.random(400)
+    better = np.clip(base + 0.05, 0, 1)  # the same pairs, each a little better
+    interval = paired_bootstrap({"a": better, "b": base}, lambda m: m["a"] - m["b"], 500, seed=0)
+    assert 0 < interval[0] <= (better - base).mean() <= interval[1] < 0.06
+    # unpaired noise of the same size would give a far wider interval than the paired one
+    shuffled = paired_bootstrap({"a": rng.permutation(better), "b": base}, lambda m: m["a"] - m["b"], 500, seed=0)
+    assert shuffled[1] - shuffled[0] > 5 * (interval[1] - interval[0])
+
+
+def test_per_pair_accuracy_pools_orders():
+    judgments = pl.DataFrame({"pair_id": ["a", "a", "b", "b"], "correct": [True, False, True, True]})
+    assert per_pair_accuracy(judgments, ["b", "a"]).tolist() == [1.0, 0.5]
+    with pytest.raises(ValueError, match="no judgment"):
+        per_pair_accuracy(judgments, ["a", "c"])
+
+
+def test_verdict_needs_gains_beyond_the_seed_spread():
+    def arm(mean, std, vs_sft=None, vs_base=None, rises=(0.1, 0.1)):
+        stages = [{"accuracy_reward_first_half": 0.5, "accuracy_reward_second_half": 0.5 + r} for r in rises]
+        return {"mean": mean, "std": std, "vs_sft": vs_sft, "vs_baseline": vs_base, "by_stage": stages}
+
+    oracle = arm(0.75, 0.01, {"difference": 0.05, "ci95": [0.02, 0.08]}, {"difference": 0.06, "spread": 0.015})
+    table = {"baseline": arm(0.69, 0.01), "oracle_labels": oracle}
+    assert verdict(table)["grpo_learns_with_clean_labels"]["holds"] is True
+    assert verdict(table)["noise_hurts"]["holds"] is True
+    oracle["by_stage"][1]["accuracy_reward_second_half"] = 0.52  # one stage does not raise its reward
+    assert verdict(table)["grpo_learns_with_clean_labels"]["holds"] is False
+    oracle["vs_baseline"] = {"difference": 0.03, "spread": 0.015}  # within 3 seed spreads
+    assert verdict(table)["noise_hurts"]["holds"] is False
 
 
 def test_markdown_tables_become_html():
@@ -149,16 +196,23 @@ def test_markdown_tables_become_html():
     assert "<tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr>" in page
 
 
-def test_accuracy_by_ambiguity_bands():
-    hidden = pl.DataFrame({"pair_id": [f"p{i}" for i in range(6)], "ambiguity": [0.0, 0.1, 0.2, 0.3, 0.4, 0.45]})
+def test_accuracy_by_ambiguity_bands_beside_the_ideal_observer():
+    hidden = pl.DataFrame(
+        {
+            "pair_id": [f"p{i}" for i in range(6)],
+            "ambiguity": [0.0, 0.1, 0.2, 0.3, 0.4, 0.45],
+            "true_label": [1, 2, 1, 2, 1, 2],
+            # the ideal observer is sure and right on the clear half, wrong on p3 and unsure on p4
+            "ideal_p1": [0.99, 0.01, 0.9, 0.8, 0.5, 0.4],
+        }
+    )
     # each pair judged in both orders; the three clearest right both times, the others once
     judgments = pl.DataFrame(
-        {
-            "pair_id": [f"p{i}" for i in range(6) for _ in range(2)],
-            "correct": [True, True] * 3 + [True, False] * 3,
-        }
+        {"pair_id": [f"p{i}" for i in range(6) for _ in range(2)], "correct": [True, True] * 3 + [True, False] * 3}
     )
     bands = accuracy_by_ambiguity(judgments, hidden, bands=2)
     assert [b["pairs"] for b in bands] == [3, 3]
     assert [b["accuracy"] for b in bands] == [1.0, 0.5]
+    assert [b["ideal_accuracy"] for b in bands] == [1.0, pytest.approx(0.5)]  # p3 wrong, p4 a tie, p5 right
     assert (bands[0]["ambiguity_min"], bands[1]["ambiguity_max"]) == (0.0, 0.45)
+    assert ideal_accuracy(hidden) == pytest.approx(4.5 / 6)

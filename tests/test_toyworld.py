@@ -1,16 +1,20 @@
 import io
 
 import numpy as np
+import polars as pl
+import pytest
 from PIL import Image
 
 from egt.data.toyworld import NoiseModel, generate_split
 from egt.judging import parse_judgment
 
+SYMMETRIC = NoiseModel("symmetric", 0.05, 0.8)
+
 
 def test_generation_is_deterministic_and_seed_dependent():
-    a, ha = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
-    b, hb = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
-    c, _ = generate_split("pool", 50, seed=4, image_size=56, max_ambiguity=0.45, noise=NoiseModel(0.05, 0.8))
+    a, ha = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=SYMMETRIC)
+    b, hb = generate_split("pool", 50, seed=3, image_size=56, max_ambiguity=0.45, noise=SYMMETRIC)
+    c, _ = generate_split("pool", 50, seed=4, image_size=56, max_ambiguity=0.45, noise=SYMMETRIC)
     assert a.equals(b) and ha.equals(hb)
     assert not a.equals(c)
 
@@ -29,7 +33,9 @@ def test_labels_images_and_traces_are_consistent():
 
 
 def test_noise_rate_grows_with_ambiguity():
-    _, hidden = generate_split("pool", 4000, seed=0, image_size=28, max_ambiguity=0.5, noise=NoiseModel(0.02, 0.8))
+    _, hidden = generate_split(
+        "pool", 4000, seed=0, image_size=28, max_ambiguity=0.5, noise=NoiseModel("symmetric", 0.02, 0.8)
+    )
     ambiguity = hidden["ambiguity"].to_numpy()
     noisy = hidden["is_noisy"].to_numpy()
     low, high = noisy[ambiguity < 0.1].mean(), noisy[ambiguity > 0.4].mean()
@@ -64,3 +70,37 @@ def test_color_jitter_hides_the_exact_blend():
     spread = np.abs(jittered - exact).mean()
     assert 10 < spread < 60
     assert (jittered >= 0).all() and (jittered <= 255).all()
+
+
+def test_first_when_unsure_annotators_pick_the_first_response():
+    noise = NoiseModel("first_when_unsure", flip_rate=0.02, unsure_from=0.15, unsure_to=0.35, first_bias=0.9)
+    public, hidden = generate_split("pool", 6000, seed=0, image_size=28, max_ambiguity=0.5, noise=noise)
+    ambiguity, label = hidden["ambiguity"].to_numpy(), public["label"].to_numpy()
+    noisy = hidden["is_noisy"].to_numpy()
+    clear, unsure = ambiguity < 0.15, ambiguity > 0.35
+    assert abs((label[unsure] == 1).mean() - 0.9) < 0.03  # the position habit, whatever the truth
+    assert abs((label[clear] == 1).mean() - 0.5) < 0.05
+    assert abs(noisy[clear].mean() - 0.02) < 0.015 and abs(noisy[unsure].mean() - 0.5) < 0.04
+    # the detector ceiling's score is the noise probability given ambiguity
+    assert abs(noisy.mean() - noise.noise_probability(ambiguity).mean()) < 0.02
+    with pytest.raises(ValueError, match="unsure_from must be below"):
+        NoiseModel("first_when_unsure", unsure_from=0.4, unsure_to=0.2)
+
+
+def test_ideal_observer_is_calibrated_and_beats_chance_where_it_can():
+    _, hidden = generate_split(
+        "validation", 3000, seed=2, image_size=28, max_ambiguity=0.5, noise=None, color_jitter=30
+    )
+    p1, truth, ambiguity = (
+        hidden["ideal_p1"].to_numpy(),
+        hidden["true_label"].to_numpy(),
+        hidden["ambiguity"].to_numpy(),
+    )
+    right = np.where(p1 > 0.5, 1, 2) == truth
+    confidence = np.maximum(p1, 1 - p1)
+    assert abs(right.mean() - confidence.mean()) < 0.02  # a Bayes posterior: as often right as it is sure
+    assert right[ambiguity < 0.2].mean() > 0.97 and 0.5 < right[ambiguity > 0.45].mean() < 0.8
+    # without jitter every blend is decodable exactly, but for the few that round onto the midpoint
+    _, exact = generate_split("validation", 300, seed=2, image_size=28, max_ambiguity=0.5, noise=None)
+    clear = exact.filter(pl.col("ambiguity") < 0.49)
+    assert (np.where(clear["ideal_p1"].to_numpy() > 0.5, 1, 2) == clear["true_label"].to_numpy()).all()

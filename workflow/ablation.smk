@@ -1,13 +1,13 @@
-# The ablation (`snakemake ablation`): GRPO from the same SFT model and rollouts on six arms
-# (baseline, curation only, curriculum only, EGT, a high-to-low control and an oracle-label
-# control), several seeds each, and a keep_quantile sweep. Runs are named {order}_q{keep_quantile}
-# (prefixed oracle_ for the oracle labels), so an arm and a sweep point with the same schedule
-# train once. Not part of `all`: it costs many GRPO runs. Training and evaluation reuse the
-# pipeline's own rules.
+# The ablation (`snakemake ablation`): GRPO from the same SFT model and rollouts on the arms of
+# ablation.arms (baseline, curation only, curriculum only, EGT, and the controls high-to-low,
+# oracle labels, random drop and label-aware selection), several seeds each, and a keep_quantile
+# sweep. Runs are named by their variant (labels, selection, order, keep_quantile), so an arm and
+# a sweep point with the same schedule train once. Not part of `all`: it costs many GRPO runs.
+# Training and evaluation reuse the pipeline's own rules.
 
 
 wildcard_constraints:
-    variant=r"(oracle_)?(random|low_to_high|high_to_low)_q\d\.\d\d",
+    variant=VARIANT_PATTERN,
     seed=r"\d+",
 
 
@@ -33,8 +33,6 @@ rule ablation_schedule:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
-        order=lambda wildcards: parse_variant(wildcards.variant)[0],
-        keep_quantile=lambda wildcards: parse_variant(wildcards.variant)[1],
         stages=config["curriculum"]["stages"],
         seed=lambda wildcards: int(wildcards.seed),
     script:
@@ -80,14 +78,14 @@ use rule grpo_stage as ablation_grpo_stage with:
 use rule evaluate as ablation_evaluate with:
     input:
         model=f"{ABLATION_RUN_DIR}/stage_{STAGES[-1]}/model",
-        benchmark=f"{R}/data/benchmark_{{benchmark}}.valid.parquet",
+        pairs=f"{R}/data/{{dataset}}.valid.parquet",
     output:
-        judgments=f"{ABLATION_RUN_DIR}/evaluation/{{benchmark}}.parquet",
-        metrics=f"{ABLATION_RUN_DIR}/evaluation/{{benchmark}}.json",
+        judgments=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.parquet",
+        metrics=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.json",
     log:
-        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/evaluation_{{benchmark}}.log",
+        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.log",
     benchmark:
-        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/evaluation_{{benchmark}}.tsv"
+        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.tsv"
 
 
 rule ablation_table:
@@ -95,15 +93,19 @@ rule ablation_table:
         unpack(ablation_toy_world_inputs),
         pairs=f"{R}/entropy/pair_entropy.parquet",
         analysis=f"{R}/entropy/entropy_accuracy.json",
+        # every run of ABLATION_RUNS, then of SWEEP_RUNS, in order
         metrics=[
-            f"{ABLATION_RUN_DIR}/evaluation/toy.json".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.json".format(variant=v, seed=s)
             for v, s in ABLATION_RUNS
+        ]
+        + [
+            f"{ABLATION_RUN_DIR}/evaluation/{SWEEP_SPLIT}.json".format(variant=v, seed=s)
+            for v, s in SWEEP_RUNS
         ],
         judgments=[
-            f"{ABLATION_RUN_DIR}/evaluation/toy.parquet".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.parquet".format(variant=v, seed=s)
             for v, s in ABLATION_RUNS
         ],
-        # stage histories of each run, in ABLATION_RUNS order
         histories=[
             f"{ABLATION_RUN_DIR}/stage_{stage}/log_history.json".format(
                 variant=v, seed=s
@@ -135,12 +137,15 @@ rule ablation_table:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
+        arms=ABLATION_ARMS,
         runs=ABLATION_RUNS,
+        sweep_runs=SWEEP_RUNS,
         stages=len(STAGES),
         seeds=ABLATION["seeds"],
-        sweep=ABLATION["keep_quantiles"],
-        sweep_seeds=ABLATION["sweep_seeds"],
+        extra_seeds=ABLATION["extra_seeds"],
+        split=ARM_SPLIT,
         keep_quantile=config["curation"]["keep_quantile"],
+        noise=config.get("toy_world", {}).get("noise"),
         bootstrap_resamples=ABLATION["bootstrap_resamples"],
         seed=SEED,
     script:

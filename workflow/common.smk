@@ -3,7 +3,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from egt.analysis.ablation.plan import is_oracle, parse_variant, planned_runs
+from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_runs
 from egt.config import ConfigError, check_config, hub_folder, training_processes
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
@@ -75,14 +75,18 @@ DATASETS = config["data"].get("datasets", {})
 HUB_DATASETS = {
     hub_folder(spec): spec for spec in DATASETS.values() if "repo_id" in spec
 }
+# Evaluated datasets: benchmarks (final numbers) and validation sets (for tuning decisions).
 if config["data"]["source"] == "toy_world":
-    BENCHMARKS = ["toy"]
+    BENCHMARKS, VALIDATION = ["benchmark_toy"], ["validation_toy"]
 else:
-    BENCHMARKS = [
-        name.removeprefix("benchmark_")
-        for name in DATASETS
-        if name.startswith("benchmark_")
-    ]
+    BENCHMARKS = [name for name in DATASETS if name.startswith("benchmark_")]
+    VALIDATION = [name for name in DATASETS if name.startswith("validation_")]
+EVALUATED = BENCHMARKS + VALIDATION
+
+
+def scorer(dataset):
+    """Which benchmark's official scorer applies to a dataset (its adapter; "toy" for the toy world)."""
+    return DATASETS[dataset]["adapter"] if dataset in DATASETS else "toy"
 
 
 def dataset_folder(name):
@@ -123,14 +127,20 @@ def grpo_seed(wildcards):
     return base + int(wildcards.stage)
 
 
-# The ablation target's runs: (variant, seed), variant = {order}_q{keep_quantile}.
+# The ablation target's runs: (variant, seed); see egt.analysis.ablation.plan.
 ABLATION = config["ablation"]
-ABLATION_RUNS = planned_runs(
+ABLATION_ARMS = ABLATION.get("arms") or list(ARMS)
+ABLATION_RUNS, SWEEP_RUNS = planned_runs(
+    ABLATION_ARMS,
     config["curation"]["keep_quantile"],
     ABLATION["seeds"],
+    ABLATION["extra_seeds"],
     ABLATION["keep_quantiles"],
-    ABLATION["sweep_seeds"],
 )
+# Arms are scored on the benchmark (final numbers) or, while tuning, on the validation set; the
+# keep_quantile sweep, a tuning instrument, always on the validation set.
+ARM_SPLIT = {"benchmark": BENCHMARKS, "validation": VALIDATION}[ABLATION["split"]][0]
+SWEEP_SPLIT = VALIDATION[0] if VALIDATION else None
 ABLATION_RUN_DIR = f"{R}/ablation/runs/{{variant}}/seed_{{seed}}"
 
 
@@ -145,7 +155,7 @@ def ablation_init_model(wildcards):
 
 def ablation_pool(wildcards):
     """The oracle control trains on the true labels; every other arm on the annotated pool."""
-    if is_oracle(wildcards.variant):
+    if Variant.parse(wildcards.variant).labels == "oracle":
         return f"{R}/ablation/pool_true_labels.parquet"
     return f"{R}/data/pool.valid.parquet"
 
@@ -158,7 +168,7 @@ def ablation_toy_world_inputs(wildcards):
         )
     return {
         "hidden": f"{R}/data/pool_hidden.parquet",
-        "benchmark_hidden": f"{R}/data/benchmark_toy_hidden.parquet",
-        "sft_metrics": f"{R}/evaluation/sft/toy.json",
-        "sft_judgments": f"{R}/evaluation/sft/toy.parquet",
+        "split_hidden": f"{R}/data/{ARM_SPLIT}_hidden.parquet",
+        "sft_metrics": f"{R}/evaluation/sft/{ARM_SPLIT}.json",
+        "sft_judgments": f"{R}/evaluation/sft/{ARM_SPLIT}.parquet",
     }

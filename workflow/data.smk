@@ -24,7 +24,7 @@ rule validate_data:
     benchmark:
         f"{R}/benchmarks/data/validate_{{dataset}}.tsv"
     wildcard_constraints:
-        dataset="pool|sft|benchmark_[A-Za-z0-9_]+",
+        dataset="pool|sft|(benchmark|validation)_[A-Za-z0-9_]+",
     conda:
         "../envs/data.yaml"
     threads: 1

@@ -1,7 +1,7 @@
 # The embedded default's "download": a seeded synthetic world of preference pairs.
-# pool_hidden.parquet holds the injected-noise truth and benchmark_toy_hidden.parquet each benchmark
-# pair's ambiguity; only the analysis rules (summary, ablation_table) and the ablation's oracle
-# control (ablation_oracle_pool) may read them.
+# The *_hidden.parquet files hold the truth (true label, injected noise, ambiguity, the ideal
+# observer's judgment); only the analysis rules (summary, ablation_table) and the ablation's
+# oracle control (ablation_oracle_pool) may read them.
 
 
 rule toy_world:
@@ -9,6 +9,8 @@ rule toy_world:
         pool=f"{R}/data/pool.parquet",
         pool_hidden=f"{R}/data/pool_hidden.parquet",
         sft=f"{R}/data/sft.parquet",
+        validation=f"{R}/data/validation_toy.parquet",
+        validation_hidden=f"{R}/data/validation_toy_hidden.parquet",
         benchmark=f"{R}/data/benchmark_toy.parquet",
         benchmark_hidden=f"{R}/data/benchmark_toy_hidden.parquet",
     log:

@@ -1,19 +1,20 @@
-# The SFT and final models on held-out benchmarks, each pair judged in both orders.
+# The SFT and final models on the benchmarks and validation sets, each pair judged in both orders.
 
 
 rule evaluate:
     input:
         model=evaluated_model,
-        benchmark=f"{R}/data/benchmark_{{benchmark}}.valid.parquet",
+        pairs=f"{R}/data/{{dataset}}.valid.parquet",
     output:
-        judgments=f"{R}/evaluation/{{model}}/{{benchmark}}.parquet",
-        metrics=f"{R}/evaluation/{{model}}/{{benchmark}}.json",
+        judgments=f"{R}/evaluation/{{model}}/{{dataset}}.parquet",
+        metrics=f"{R}/evaluation/{{model}}/{{dataset}}.json",
     log:
-        f"{R}/logs/evaluation/{{model}}_{{benchmark}}.log",
+        f"{R}/logs/evaluation/{{model}}_{{dataset}}.log",
     benchmark:
-        f"{R}/benchmarks/evaluation/{{model}}_{{benchmark}}.tsv"
+        f"{R}/benchmarks/evaluation/{{model}}_{{dataset}}.tsv"
     wildcard_constraints:
         model="|".join(MODELS_EVALUATED),
+        dataset="|".join(EVALUATED),
     conda:
         "../envs/training.yaml"
     threads: ALL_CORES
@@ -23,6 +24,8 @@ rule evaluate:
         runtime=runtime("evaluate"),
     params:
         evaluation=config["evaluation"],
+        judging=config["judging"],
+        scorer=lambda wildcards: scorer(wildcards.dataset),
         seed=SEED,
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],

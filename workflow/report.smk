@@ -44,9 +44,9 @@ rule report_plots:
 rule report_tables:
     input:
         metrics=expand(
-            f"{R}/evaluation/{{model}}/{{benchmark}}.json",
+            f"{R}/evaluation/{{model}}/{{dataset}}.json",
             model=MODELS_EVALUATED,
-            benchmark=BENCHMARKS,
+            dataset=EVALUATED,
         ),
     output:
         evaluation=report(

@@ -1,10 +1,20 @@
-# One JSON and one readable page. The only rule that reads the toy world's hidden columns.
+# One JSON and one readable page. The only rule of the default run that reads the toy world's
+# hidden truth (injected noise, ambiguity, the ideal observer).
+
+
+def toy_world_truth(wildcards):
+    if config["data"]["source"] != "toy_world":
+        return {}
+    return {
+        "pool_hidden": f"{R}/data/pool_hidden.parquet",
+        "clean_hidden": [f"{R}/data/{name}_hidden.parquet" for name in EVALUATED],
+    }
 
 
 rule summary:
     input:
+        unpack(toy_world_truth),
         analysis=f"{R}/entropy/entropy_accuracy.json",
-        bins=f"{R}/entropy/entropy_bins.parquet",
         curation=f"{R}/curation/curation.json",
         kept=f"{R}/curation/kept.parquet",
         dropped=f"{R}/curation/dropped.parquet",
@@ -12,17 +22,17 @@ rule summary:
         skipped=[f"{R}/data/{name}.skipped.parquet" for name in DATASETS],
         validation=expand(
             f"{R}/data/{{dataset}}.validation.json",
-            dataset=["pool", "sft"] + [f"benchmark_{b}" for b in BENCHMARKS],
-        ),
-        hidden=(
-            [f"{R}/data/pool_hidden.parquet"]
-            if config["data"]["source"] == "toy_world"
-            else []
+            dataset=["pool", "sft"] + EVALUATED,
         ),
         metrics=expand(
-            f"{R}/evaluation/{{model}}/{{benchmark}}.json",
+            f"{R}/evaluation/{{model}}/{{dataset}}.json",
             model=MODELS_EVALUATED,
-            benchmark=BENCHMARKS,
+            dataset=EVALUATED,
+        ),
+        judgments=expand(
+            f"{R}/evaluation/{{model}}/{{dataset}}.parquet",
+            model=MODELS_EVALUATED,
+            dataset=EVALUATED,
         ),
         histories=[f"{R}/sft/log_history.json"]
         + expand(f"{R}/grpo/stage_{{stage}}/log_history.json", stage=STAGES),
@@ -40,7 +50,6 @@ rule summary:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
     params:
-        models=MODELS_EVALUATED,
-        benchmarks=BENCHMARKS,
+        noise=config.get("toy_world", {}).get("noise"),
     script:
         "../scripts/summary.py"

@@ -112,10 +112,8 @@ def _check_hub_data(config: dict) -> None:
 
 def _check_ablation(config: dict) -> None:
     ablation = config["ablation"]
-    if ablation["sweep_seeds"] > len(ablation["seeds"]):
-        raise ConfigError(
-            f"ablation.sweep_seeds ({ablation['sweep_seeds']}) exceeds the {len(ablation['seeds'])} ablation.seeds."
-        )
+    if set(ablation["seeds"]) & set(ablation["extra_seeds"]):
+        raise ConfigError("ablation.extra_seeds repeats some of ablation.seeds.")
     # run folders are named by the quantile to two decimals
     quantiles = [config["curation"]["keep_quantile"], *ablation["keep_quantiles"]]
     uneven = [q for q in quantiles if abs(round(q, 2) - q) > 1e-9]

@@ -25,6 +25,7 @@ HIDDEN_COLUMNS = {
     "true_label": pl.Int8,
     "is_noisy": pl.Boolean,  # label != true_label
     "ambiguity": pl.Float32,  # colour blend weight in [0, 0.5): 0 = pure true colour
+    "ideal_p1": pl.Float64,  # the ideal observer's P(response 1 is right | image)
 }
 
 # rollouts/shard_{i}.parquet: one sampled judgment per row.

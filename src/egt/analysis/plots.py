@@ -108,50 +108,44 @@ def training_curves(histories: list[tuple[str, list[dict]]], path) -> None:
 
 
 def ablation_figure(result: dict, path) -> None:
-    """Left: toy-benchmark accuracy per arm (seeds as dots, mean ± std as bars). Middle: accuracy
-    by image-ambiguity band, SFT and each arm. Right: the keep_quantile sweep, noise rate of the
-    kept pairs and accuracy after GRPO."""
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.2))
+    """Left: accuracy per arm (seeds as dots, mean ± std as bars) beside the SFT model and the ideal
+    observer. Middle: accuracy by image-ambiguity band. Right: the keep_quantile sweep, noise rate
+    of the kept pairs and validation accuracy after GRPO."""
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.4))
     arms = list(result["arms"].items())
     for i, (_, row) in enumerate(arms):
         seeds = list(row["accuracy_by_seed"].values())
         left.bar(i, row["mean"], yerr=row["std"] or 0, color="#8172B2" if i else "#999999", capsize=4, alpha=0.7)
         left.scatter([i] * len(seeds), seeds, color="black", s=12, zorder=3)
-    left.axhline(result["sft"]["accuracy"], color="#C44E52", linestyle="--", label="SFT model")
-    left.set_xticks(range(len(arms)), [name.replace("_", "\n") for name, _ in arms])
-    values = [v for _, row in arms for v in row["accuracy_by_seed"].values()] + [result["sft"]["accuracy"]]
-    margin = max(0.02, (max(values) - min(values)) * 0.5)
+    left.axhline(result["sft"]["accuracy"], color="#C44E52", linestyle="--", label="SFT model (start)")
+    left.axhline(result["ceiling"]["ideal_accuracy"], color="#55A868", linestyle=":", label="ideal observer")
+    left.set_xticks(range(len(arms)), [name.replace("_", "\n") for name, _ in arms], fontsize=8)
+    values = [v for _, row in arms for v in row["accuracy_by_seed"].values()]
+    values += [result["sft"]["accuracy"], result["ceiling"]["ideal_accuracy"]]
+    margin = max(0.02, (max(values) - min(values)) * 0.3)
     left.set_ylim(max(0.0, min(values) - margin), min(1.0, max(values) + margin))
-    left.set_ylabel("toy-benchmark accuracy")
+    left.set_ylabel(f"{result['split']} accuracy")
     left.set_title("Arms after GRPO (dots = seeds)")
-    left.legend(loc="lower right")
+    left.legend(loc="lower right", fontsize=8)
 
-    sft_bands = result["sft"]["accuracy_by_ambiguity"]
-    centres = [(b["ambiguity_min"] + b["ambiguity_max"]) / 2 for b in sft_bands]
-    middle.plot(centres, [b["accuracy"] for b in sft_bands], "k--", linewidth=2, label="SFT (start)")
+    bands = result["ceiling"]["accuracy_by_ambiguity"]
+    centres = [(b["ambiguity_min"] + b["ambiguity_max"]) / 2 for b in bands]
+    middle.plot(centres, [b["ideal_accuracy"] for b in bands], ":", color="#55A868", linewidth=2, label="ideal")
+    middle.plot(centres, [b["accuracy"] for b in bands], "k--", linewidth=2, label="SFT (start)")
     for name, row in arms:
         middle.plot(centres, [b["accuracy"] for b in row["accuracy_by_ambiguity"]], "o-", label=name, alpha=0.8)
     middle.set_xlabel("image ambiguity (band centre; 0.5 = indistinguishable)")
-    middle.set_ylabel("toy-benchmark accuracy")
+    middle.set_ylabel(f"{result['split']} accuracy")
     middle.set_title("Where accuracy moves (mean over seeds)")
-    middle.legend(fontsize=8)
+    middle.legend(fontsize=7)
 
     sweep = result["sweep"]
     quantiles = [row["keep_quantile"] for row in sweep]
-    right.plot(
-        quantiles, [row["noise_rate_after"] for row in sweep], "o-", color="#C44E52", label="noise rate of kept pairs"
-    )
+    right.plot(quantiles, [row["noise_rate_after"] for row in sweep], "o-", color="#C44E52")
     right.set_xlabel("keep_quantile")
-    right.set_ylabel("injected-noise rate", color="#C44E52")
+    right.set_ylabel("injected-noise rate of the kept pairs", color="#C44E52")
     twin = right.twinx()
-    twin.errorbar(
-        quantiles,
-        [row["accuracy_mean"] for row in sweep],
-        yerr=[row["accuracy_std"] or 0 for row in sweep],
-        fmt="s-",
-        color="#4C72B0",
-        capsize=3,
-    )
-    twin.set_ylabel("toy-benchmark accuracy after GRPO", color="#4C72B0")
-    right.set_title("keep_quantile sweep")
+    twin.plot(quantiles, [row["accuracy"] for row in sweep], "s-", color="#4C72B0")
+    twin.set_ylabel("validation accuracy after GRPO", color="#4C72B0")
+    right.set_title("keep_quantile sweep (one seed)")
     _save(fig, path)

@@ -1,10 +1,12 @@
-"""results/summary.json and results/summary.md: the run in one place."""
+"""results/<run>/summary.json and summary.md: the run in one place."""
 
 from __future__ import annotations
 
 import polars as pl
 
+from egt.analysis.ceiling import accuracy_by_ambiguity, detection_ceiling, ideal_accuracy
 from egt.analysis.noise import bins_with_noise, noise_rate
+from egt.analysis.stats import auroc
 
 
 def build_summary(
@@ -14,13 +16,17 @@ def build_summary(
     dropped: pl.DataFrame,
     curriculum: dict,
     metrics: dict[str, dict[str, dict]],
-    hidden: pl.DataFrame | None,
     histories: dict[str, list[dict]],
     validation: dict[str, dict] | None = None,
     skipped: dict[str, pl.DataFrame] | None = None,
+    truth: dict | None = None,
 ) -> dict:
+    """Everything a run measured. ``truth`` (toy world only) holds ``pool_hidden``,
+    ``clean_hidden`` (by evaluated dataset), ``judgments`` (by model and dataset) and ``noise``
+    (the noise model's config): it adds noise rates, noise detection and the ideal-observer ceiling."""
     pairs = pl.concat([kept, dropped])
-    return {
+    hidden = truth["pool_hidden"] if truth else None
+    summary = {
         "data": {
             name: {
                 **{k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")},
@@ -29,10 +35,7 @@ def build_summary(
             }
             for name, report in (validation or {}).items()
         },
-        "entropy": {
-            "spearman": analysis["spearman"],
-            "bins": bins_with_noise(analysis["bins"], pl.concat([kept, dropped]), hidden),
-        },
+        "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], pairs, hidden)},
         "curation": {
             "keep_quantile": curation["keep_quantile"],
             "threshold": curation["threshold"],
@@ -45,6 +48,35 @@ def build_summary(
         "curriculum": curriculum,
         "evaluation": metrics,
         "training": {name: final_train_metrics(history) for name, history in histories.items()},
+    }
+    if truth:
+        summary["toy_world"] = toy_world_truth(pairs, truth)
+    return summary
+
+
+def toy_world_truth(pairs: pl.DataFrame, truth: dict) -> dict:
+    """Noise detection against its ceiling, and every model's accuracy beside the ideal observer's."""
+    joined = pairs.join(truth["pool_hidden"], on="pair_id", how="inner")
+    ceiling = {}
+    for dataset, hidden in truth["clean_hidden"].items():
+        by_model = {model: judged[dataset] for model, judged in truth["judgments"].items() if dataset in judged}
+        bands = accuracy_by_ambiguity(None, hidden)
+        for model, judgments in by_model.items():
+            for band, row in zip(bands, accuracy_by_ambiguity(judgments, hidden), strict=True):
+                band[model] = row["accuracy"]
+        ceiling[dataset] = {
+            "ideal_accuracy": ideal_accuracy(hidden),
+            "accuracy": {model: float(j["correct"].cast(pl.Float64).mean()) for model, j in by_model.items()},
+            "by_ambiguity": bands,
+        }
+    return {
+        "noise": {
+            "kind": truth["noise"]["kind"],
+            "rate": noise_rate(pairs, truth["pool_hidden"]),
+            "auroc_entropy": auroc(joined["pair_entropy"].to_numpy(), joined["is_noisy"].to_numpy()),
+            "auroc_ceiling": detection_ceiling(truth["pool_hidden"], truth["noise"]),
+        },
+        "ceiling": ceiling,
     }
 
 
@@ -116,19 +148,9 @@ def summary_markdown(summary: dict) -> str:
     ]
     for s in summary["curriculum"]["stages"]:
         lines.append(f"| {s['stage']} | {s['pairs']} | {_fmt(s['entropy_min'])} | {_fmt(s['entropy_max'])} |")
-    lines += [
-        "",
-        "## Evaluation",
-        "",
-        "| model | benchmark | accuracy | both orders | format rate | position consistency |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for model, benchmarks in summary["evaluation"].items():
-        for name, m in benchmarks.items():
-            lines.append(
-                f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
-                f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
-            )
+    lines += ["", "## Evaluation", "", *evaluation_lines(summary["evaluation"])]
+    if "toy_world" in summary:
+        lines += ["", *toy_world_lines(summary["toy_world"])]
     lines += [
         "",
         "## Training",
@@ -140,3 +162,51 @@ def summary_markdown(summary: dict) -> str:
         extra = ", ".join(f"{k[5:]}={_fmt(v)}" for k, v in t.items() if k.startswith("last_") and k != "last_step")
         lines.append(f"| {name} | {_fmt(t['steps'])} | {_fmt(t['train_runtime_s'], 1)} | {extra} |")
     return "\n".join(lines) + "\n"
+
+
+def evaluation_lines(evaluation: dict) -> list[str]:
+    lines = [
+        "Every pair judged greedily in both presentation orders (egt's debiased metrics).",
+        "",
+        "| model | dataset | accuracy | both orders | format rate | position consistency |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for model, datasets in evaluation.items():
+        for name, m in datasets.items():
+            lines.append(
+                f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
+                f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
+            )
+    return lines
+
+
+def toy_world_lines(toy: dict) -> list[str]:
+    noise = toy["noise"]
+    lines = [
+        "## Against the toy world's truth",
+        "",
+        f"Injected label noise ({noise['kind']}): {_fmt(noise['rate'])} of the pool. AUROC of pair entropy for "
+        f"finding it: {_fmt(noise['auroc_entropy'])}; the best detector that sees only ambiguity: "
+        f"{_fmt(noise['auroc_ceiling'])} (0.5 = chance).",
+        "",
+        "Accuracy beside the ideal observer (the best possible judge of this world):",
+        "",
+    ]
+    for dataset, ceiling in toy["ceiling"].items():
+        models = list(ceiling["accuracy"])
+        bands = ceiling["by_ambiguity"]
+        lines += [
+            f"**{dataset}** — ideal {_fmt(ceiling['ideal_accuracy'])}; "
+            + ", ".join(f"{m} {_fmt(a)}" for m, a in ceiling["accuracy"].items()),
+            "",
+            "| ambiguity | pairs | ideal | " + " | ".join(models) + " |",
+            "| --- | ---: | ---: |" + " ---: |" * len(models),
+            *[
+                f"| {b['ambiguity_min']:.2f}–{b['ambiguity_max']:.2f} | {b['pairs']} | {_fmt(b['ideal_accuracy'])} | "
+                + " | ".join(_fmt(b.get(m)) for m in models)
+                + " |"
+                for b in bands
+            ],
+            "",
+        ]
+    return lines

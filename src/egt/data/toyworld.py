@@ -1,20 +1,32 @@
-"""The embedded default's data: a seeded synthetic world of coloured shapes.
+"""The embedded default's data: a seeded synthetic world of coloured shapes, and its ideal observer.
 
 Every item shows one shape filled with a colour that is a blend of a *true* colour and a
 *distractor* colour. The blend weight is the item's ambiguity (0 = pure true colour; near 0.5
 the two colours are indistinguishable). The question asks for the shape's colour; one
-candidate response names the true colour, the other the distractor. Annotation noise flips the
-preference label with probability ``flip_rate + ambiguity_slope * ambiguity``, so ambiguous
-pairs carry more label noise, as in human annotation.
+candidate response names the true colour, the other the distractor.
 
 ``color_jitter`` shifts each image's fill by a random RGB offset, so the blend weight cannot be
 read back exactly from the pixels: near ambiguity 0.5 the true colour is genuinely uncertain,
-for the model as for an annotator. Without it a vision tower learns to decode every blend.
+for the model as for an annotator. Because the world is known, the best possible judge (the
+*ideal observer*, which knows how images are made and reads the fill colour) is computed exactly
+for every pair: no model can be expected to beat it.
+
+Annotation noise (the pool's labels only) comes from a :class:`NoiseModel`:
+
+- ``symmetric`` flips a label with probability ``flip_rate + ambiguity_slope * ambiguity``.
+  Below 0.5 that only scales the reward signal down: the policy that maximises expected reward
+  is still the truthful one, so this noise cannot hurt a learner (a control).
+- ``first_when_unsure``: an annotator is unsure with a probability that rises linearly from 0 at
+  ambiguity ``unsure_from`` to 1 at ``unsure_to``; unsure, they prefer the response shown first
+  with probability ``first_bias``; sure, they are right but for ``flip_rate``. On ambiguous
+  pairs "1" then earns the reward whatever the image shows, so a policy that learns the habit
+  loses accuracy on clean data: noise that moves the reward optimum.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,16 +54,48 @@ RESPONSE_TEMPLATES = (
 BACKGROUND = (120, 120, 120)
 
 # Split name -> stream index, so each split has its own independent random stream.
-SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2}
+SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2, "validation": 3}
+NOISE_KINDS = ("symmetric", "first_when_unsure")
 
 
 @dataclass(frozen=True)
 class NoiseModel:
-    flip_rate: float
-    ambiguity_slope: float
+    kind: str = "symmetric"
+    flip_rate: float = 0.0
+    ambiguity_slope: float = 0.0
+    unsure_from: float = 0.15
+    unsure_to: float = 0.35
+    first_bias: float = 0.9
 
-    def flip_probability(self, ambiguity: np.ndarray) -> np.ndarray:
-        return np.clip(self.flip_rate + self.ambiguity_slope * ambiguity, 0.0, 1.0)
+    def __post_init__(self):
+        if self.kind not in NOISE_KINDS:
+            raise ValueError(f"noise kind must be one of {NOISE_KINDS}, got {self.kind!r}")
+        if self.kind == "first_when_unsure" and not self.unsure_from < self.unsure_to:
+            raise ValueError("noise.unsure_from must be below noise.unsure_to")
+
+    def unsure(self, ambiguity: np.ndarray) -> np.ndarray:
+        """Probability that the annotator is unsure (first_when_unsure)."""
+        return np.clip((ambiguity - self.unsure_from) / (self.unsure_to - self.unsure_from), 0.0, 1.0)
+
+    def noise_probability(self, ambiguity: np.ndarray) -> np.ndarray:
+        """P(label != true label | ambiguity): the score of the best ambiguity-based noise detector."""
+        if self.kind == "symmetric":
+            return np.clip(self.flip_rate + self.ambiguity_slope * ambiguity, 0.0, 1.0)
+        unsure = self.unsure(ambiguity)
+        # unsure: the first response is picked regardless of the truth, which is 1 or 2 with
+        # equal probability, so the label is wrong half the time whatever first_bias is
+        return unsure * 0.5 + (1 - unsure) * self.flip_rate
+
+    def annotate(self, true_label: np.ndarray, ambiguity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The annotated labels of pairs whose response 1 or 2 (``true_label``) is truly better."""
+        size = len(true_label)
+        if self.kind == "symmetric":
+            flip = rng.random(size) < self.noise_probability(ambiguity)
+            return np.where(flip, 3 - true_label, true_label)
+        unsure = rng.random(size) < self.unsure(ambiguity)
+        picked = np.where(rng.random(size) < self.first_bias, 1, 2)
+        flip = rng.random(size) < self.flip_rate
+        return np.where(unsure, picked, np.where(flip, 3 - true_label, true_label))
 
 
 def render_image(shape: str, color: tuple[int, int, int], size: int, rng: np.random.Generator) -> bytes:
@@ -76,6 +120,60 @@ def blend(a: tuple[int, int, int], b: tuple[int, int, int], weight: float) -> tu
     return tuple(int(round((1 - weight) * x + weight * y)) for x, y in zip(a, b, strict=True))
 
 
+def jittered(fill: tuple[int, int, int], offset: np.ndarray) -> tuple[int, int, int]:
+    """The fill shifted by ``offset``, clipped to [0, 255] and truncated to integers."""
+    return tuple(int(np.clip(c + o, 0, 255)) for c, o in zip(fill, offset, strict=True))
+
+
+# --- the ideal observer ----------------------------------------------------------------------
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _pixel_log_likelihood(observed: np.ndarray, mean: np.ndarray, jitter: float) -> np.ndarray:
+    """log P(fill channel = observed | blended channel = mean), for fill = int(clip(mean + N(0, jitter²), 0, 255))."""
+    sigma = max(jitter, 0.3)  # without jitter the fill is exact; a narrow kernel keeps the algebra finite
+
+    def cdf(x):
+        return 0.5 * (1.0 + _erf((x - mean) / (sigma * math.sqrt(2.0))))
+
+    low = np.where(observed <= 0, 0.0, cdf(observed))
+    high = np.where(observed >= 255, 1.0, cdf(observed + 1.0))
+    return np.log(np.maximum(high - low, 1e-300))
+
+
+def ideal_first_probability(
+    fills: np.ndarray,
+    colors_1: np.ndarray,
+    colors_2: np.ndarray,
+    max_ambiguity: float,
+    jitter: float,
+    grid: int = 101,
+) -> np.ndarray:
+    """P(response 1 names the true colour | the image's fill), for each pair, under the world's generative model.
+
+    ``fills``, ``colors_1`` and ``colors_2`` are ``[n, 3]`` RGB arrays: the observed fill and the
+    palette colours the two responses name. The ambiguity is integrated out over its uniform
+    prior (a midpoint rule with ``grid`` points); true and distractor are a priori equally likely.
+    """
+    weights = (np.arange(grid) + 0.5) / grid * max_ambiguity  # [grid]
+    fills = fills[:, None, :].astype(np.float64)
+
+    def log_likelihood(true, distractor):
+        mean = np.rint(
+            (1 - weights)[None, :, None] * true[:, None, :] + weights[None, :, None] * distractor[:, None, :]
+        )
+        per_weight = _pixel_log_likelihood(fills, mean, jitter).sum(axis=2)  # [n, grid]
+        peak = per_weight.max(axis=1, keepdims=True)
+        return (peak + np.log(np.exp(per_weight - peak).mean(axis=1, keepdims=True)))[:, 0]
+
+    difference = log_likelihood(colors_1, colors_2) - log_likelihood(colors_2, colors_1)
+    return 1.0 / (1.0 + np.exp(-np.clip(difference, -700, 700)))
+
+
+# --- generation ------------------------------------------------------------------------------
+
+
 def generate_split(
     split: str,
     size: int,
@@ -88,34 +186,35 @@ def generate_split(
     """Generate one split; returns (public table, hidden table).
 
     The public table has the SFT columns (pairs + ``reasoning``); ``noise=None`` gives clean
-    labels (the SFT set and the benchmark).
+    labels (the SFT set, the validation set and the benchmark). The hidden table holds the
+    truth: ``true_label``, ``is_noisy``, ``ambiguity`` and ``ideal_p1`` (the ideal observer's
+    probability that response 1 is right).
     """
     rng = np.random.default_rng([seed, SPLIT_STREAMS[split]])
-    # its own stream, so the jitter changes pixels only, never the world (shapes, colours, labels)
+    # their own streams, so the jitter changes pixels only and the annotator labels only
     jitter_rng = np.random.default_rng([seed, SPLIT_STREAMS[split], 1])
+    annotator_rng = np.random.default_rng([seed, SPLIT_STREAMS[split], 2])
     colors = list(PALETTE)
     ambiguity = rng.uniform(0.0, max_ambiguity, size)
     true_label = rng.integers(1, 3, size)
-    if noise is None:
-        is_noisy = np.zeros(size, dtype=bool)
-    else:
-        is_noisy = rng.random(size) < noise.flip_probability(ambiguity)
-    label = np.where(is_noisy, 3 - true_label, true_label)
+    label = true_label if noise is None else noise.annotate(true_label, ambiguity, annotator_rng)
 
-    rows = []
+    rows, fills, named_1, named_2 = [], [], [], []
     for i in range(size):
         shape = SHAPES[rng.integers(len(SHAPES))]
         true_color, distractor = rng.choice(len(colors), size=2, replace=False)
         true_name, wrong_name = colors[true_color], colors[distractor]
         fill = blend(PALETTE[true_name], PALETTE[wrong_name], float(ambiguity[i]))
         if color_jitter > 0:
-            offset = jitter_rng.normal(0.0, color_jitter, 3)
-            fill = tuple(int(np.clip(c + o, 0, 255)) for c, o in zip(fill, offset, strict=True))
+            fill = jittered(fill, jitter_rng.normal(0.0, color_jitter, 3))
         template = RESPONSE_TEMPLATES[rng.integers(len(RESPONSE_TEMPLATES))]
         good = template.format(shape=shape, color=true_name)
         bad = template.format(shape=shape, color=wrong_name)
         response_1, response_2 = (good, bad) if true_label[i] == 1 else (bad, good)
         color_1, color_2 = (true_name, wrong_name) if true_label[i] == 1 else (wrong_name, true_name)
+        fills.append(fill)
+        named_1.append(PALETTE[color_1])
+        named_2.append(PALETTE[color_2])
         rows.append(
             {
                 "pair_id": f"{split}-{i:06d}",
@@ -129,12 +228,18 @@ def generate_split(
             }
         )
     public = pl.DataFrame(rows, schema=SFT_COLUMNS)
+    ideal = (
+        ideal_first_probability(np.array(fills), np.array(named_1), np.array(named_2), max_ambiguity, color_jitter)
+        if size
+        else np.zeros(0)
+    )
     hidden = pl.DataFrame(
         {
             "pair_id": public["pair_id"],
             "true_label": true_label,
-            "is_noisy": is_noisy,
+            "is_noisy": np.asarray(label) != true_label,
             "ambiguity": ambiguity,
+            "ideal_p1": ideal,
         }
     ).cast(HIDDEN_COLUMNS)
     return public, hidden

@@ -7,6 +7,8 @@ of pairs whose preferred response happens to be listed first.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from egt.schemas import JUDGMENT_SCHEMA
@@ -74,3 +76,11 @@ def score_judgments(judgments: pl.DataFrame, pairs: pl.DataFrame) -> tuple[pl.Da
             },
         }
     return scored.select(list(JUDGMENT_SCHEMA)).cast(JUDGMENT_SCHEMA).sort("pair_id", "order"), metrics
+
+
+def by_model_and_dataset(paths, read) -> dict[str, dict[str, object]]:
+    """``{model: {dataset: read(path)}}`` for files laid out as ``evaluation/<model>/<dataset>.<ext>``."""
+    out: dict[str, dict[str, object]] = {}
+    for path in map(Path, paths):
+        out.setdefault(path.parent.name, {})[path.stem] = read(path)
+    return out

@@ -28,8 +28,20 @@ def sft_dataset(pairs: pl.DataFrame) -> Dataset:
     return Dataset.from_list(rows)
 
 
-def grpo_dataset(pairs: pl.DataFrame) -> Dataset:
-    """Prompt-only rows for GRPO; ``label`` reaches the reward functions as a keyword argument."""
+def grpo_dataset(pairs: pl.DataFrame, both_orders: bool = False) -> Dataset:
+    """Prompt-only rows for GRPO; ``label`` reaches the reward functions as a keyword argument.
+
+    With ``both_orders`` every pair also appears with its responses swapped and its label mapped,
+    so answering by position earns nothing.
+    """
+    if both_orders:
+        swapped = pairs.with_columns(
+            pl.col("response_2").alias("response_1"),
+            pl.col("response_1").alias("response_2"),
+            (3 - pl.col("label")).cast(pairs.schema["label"]).alias("label"),
+            (pl.col("pair_id") + "#swapped").alias("pair_id"),
+        )
+        pairs = pl.concat([pairs, swapped.select(pairs.columns)])
     rows = [
         {
             "prompt": judge_messages(row["question"], row["response_1"], row["response_2"]),

@@ -11,7 +11,7 @@ from trl import GRPOConfig, GRPOTrainer
 from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.training import checkpoints
 from egt.training.datasets import grpo_dataset
-from egt.training.rewards import accuracy_reward, format_reward
+from egt.training.rewards import accuracy_reward, answers_first, format_reward
 from egt.training.trainer_args import derive_batch, shared_trainer_args
 
 
@@ -27,7 +27,9 @@ def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
         temperature=params["temperature"],
         top_k=0,
         beta=params["beta"],
-        reward_weights=[weights["format"], weights["accuracy"]],
+        scale_rewards=params.get("scale_rewards", "group"),
+        loss_type=params.get("loss_type", "dapo"),
+        reward_weights=[weights["format"], weights["accuracy"], 0.0],
         use_vllm=False,
         generation_kwargs={"suppress_tokens": vision_token_ids(processor)},
     )
@@ -45,9 +47,9 @@ def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, jo
     config, batch = grpo_config(job, processor)
     trainer = GRPOTrainer(
         model=model,
-        reward_funcs=[format_reward, accuracy_reward],
+        reward_funcs=[format_reward, accuracy_reward, answers_first],
         args=config,
-        train_dataset=grpo_dataset(pairs),
+        train_dataset=grpo_dataset(pairs, both_orders=job["params"].get("both_orders", False)),
         processing_class=processor,
     )
     if trainer.accelerator.is_main_process:

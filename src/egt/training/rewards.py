@@ -20,3 +20,10 @@ def accuracy_reward(completions: list, label: list[int], **kwargs) -> list[float
         1.0 if parse_judgment(completion_text(c)).answer == int(y) else 0.0
         for c, y in zip(completions, label, strict=True)
     ]
+
+
+def answers_first(completions: list, **kwargs) -> list[float]:
+    """1.0 when the completion answers "1". Given weight 0 in training, it only logs the share of
+    first-position answers per step (``rewards/answers_first/mean``): a drift toward a position
+    habit shows there."""
+    return [1.0 if parse_judgment(completion_text(c)).answer == 1 else 0.0 for c in completions]

@@ -1,61 +1,96 @@
 """The ablation's plan: arms, the runs that train them, and each run's schedule.
 
-An *arm* is a training schedule: the pairs kept at some ``keep_quantile`` of pair entropy, split
-into curriculum stages in some order. Runs are named by that (order, quantile) *variant*, so arms
-and the keep_quantile sweep that coincide (EGT at the configured quantile is also a sweep point;
-curriculum-only is the sweep at 1.0) are trained once. Every run starts from the same SFT model and
-the same rollouts and trains the same number of GRPO steps; only the seed of the RL stage differs
-(and, in the oracle control, the labels).
+An *arm* is a training schedule: which labels (the annotated ones, or the toy world's truth for
+the oracle control), which pairs (kept by entropy, at random, or by agreement with the rollouts),
+and in which curriculum order. Runs are named by that *variant*, e.g.
+``noisy_entropy_low_to_high_q0.70`` (EGT), so arms and sweep points that coincide train once.
+Every run starts from the same SFT model and the same rollouts and trains the same number of GRPO
+steps; only the run's seed (and what the variant names) differs.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 from egt.curation.curriculum import split_stages
 from egt.curation.quantile import quantile_cut
 
-# arm -> (curriculum order, keep_quantile; None = the configured curation.keep_quantile)
-ARMS: dict[str, tuple[str, float | None]] = {
-    "baseline": ("random", 1.0),
-    "curation_only": ("random", None),
-    "curriculum_only": ("low_to_high", 1.0),
-    "egt": ("low_to_high", None),
-    "high_to_low": ("high_to_low", None),
-    "oracle_labels": ("random", 1.0),
+LABELS = ("noisy", "oracle")
+SELECTIONS = ("entropy", "random", "agreement")
+ORDERS = ("random", "low_to_high", "high_to_low")
+VARIANT_PATTERN = rf"({'|'.join(LABELS)})_({'|'.join(SELECTIONS)})_({'|'.join(ORDERS)})_q\d\.\d\d"
+
+
+@dataclass(frozen=True)
+class Variant:
+    labels: str  # "noisy" (annotated) or "oracle" (the toy world's true labels)
+    selection: str  # "entropy" (lowest), "random" (same count, at random), "agreement" (rollout majority = label)
+    order: str  # curriculum order of the kept pairs
+    keep_quantile: float  # share of pairs kept (entropy and random selection)
+
+    @property
+    def name(self) -> str:
+        return f"{self.labels}_{self.selection}_{self.order}_q{self.keep_quantile:.2f}"
+
+    @classmethod
+    def parse(cls, name: str) -> Variant:
+        match = re.fullmatch(VARIANT_PATTERN, name)
+        if not match:
+            raise ValueError(f"not an ablation variant: {name!r}")
+        return cls(match[1], match[2], match[3], float(name.rpartition("_q")[2]))
+
+
+# arm -> (labels, selection, order, keep_quantile; None = the configured curation.keep_quantile)
+ARMS: dict[str, tuple[str, str, str, float | None]] = {
+    "baseline": ("noisy", "entropy", "random", 1.0),
+    "curation_only": ("noisy", "entropy", "random", None),
+    "curriculum_only": ("noisy", "entropy", "low_to_high", 1.0),
+    "egt": ("noisy", "entropy", "low_to_high", None),
+    "high_to_low": ("noisy", "entropy", "high_to_low", None),
+    "oracle_labels": ("oracle", "entropy", "random", 1.0),
+    "random_drop": ("noisy", "random", "random", None),
+    "label_aware": ("noisy", "agreement", "random", 1.0),
 }
-# Arms that train on the toy world's true labels instead of the annotated ones: a control that
-# no real dataset allows, telling label noise apart from anything else that limits GRPO.
-ORACLE_ARMS = {"oracle_labels"}
-ORACLE_PREFIX = "oracle_"
 ARM_DESCRIPTIONS = {
     "baseline": "whole pool, random order",
-    "curation_only": "kept pairs, random order",
+    "curation_only": "lowest-entropy pairs, random order",
     "curriculum_only": "whole pool, low-to-high entropy",
-    "egt": "kept pairs, low-to-high entropy",
-    "high_to_low": "kept pairs, high-to-low entropy (control)",
+    "egt": "lowest-entropy pairs, low-to-high entropy",
+    "high_to_low": "lowest-entropy pairs, high-to-low entropy (control)",
     "oracle_labels": "whole pool with its true labels, random order (control)",
+    "random_drop": "as many pairs as curation keeps, chosen at random (control)",
+    "label_aware": "pairs whose rollout majority agrees with the label, random order (control)",
 }
-SWEEP_ORDER = "low_to_high"
+# The arms the verdict rests on; ablation.extra_seeds trains them with more seeds.
+KEY_ARMS = ("baseline", "egt", "oracle_labels")
+SWEEP = ("noisy", "entropy", "low_to_high")
 
 
-def variant_name(order: str, keep_quantile: float, oracle: bool = False) -> str:
-    return f"{ORACLE_PREFIX if oracle else ''}{order}_q{keep_quantile:.2f}"
+def arm_variant(arm: str, keep_quantile: float) -> Variant:
+    labels, selection, order, quantile = ARMS[arm]
+    return Variant(labels, selection, order, keep_quantile if quantile is None else quantile)
 
 
-def parse_variant(name: str) -> tuple[str, float]:
-    """(curriculum order, keep_quantile) of a run name such as ``low_to_high_q0.70``."""
-    order, _, quantile = name.removeprefix(ORACLE_PREFIX).rpartition("_q")
-    return order, float(quantile)
+def arm_seeds(arm: str, seeds: list[int], extra_seeds: list[int]) -> list[int]:
+    return list(seeds) + (list(extra_seeds) if arm in KEY_ARMS else [])
 
 
-def is_oracle(name: str) -> bool:
-    return name.startswith(ORACLE_PREFIX)
+def planned_runs(
+    arms: list[str], keep_quantile: float, seeds: list[int], extra_seeds: list[int], sweep: list[float]
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(arm runs, sweep runs): every (variant name, seed) the ablation trains, in a stable order.
 
-
-def arm_variant(arm: str, keep_quantile: float) -> str:
-    order, quantile = ARMS[arm]
-    return variant_name(order, keep_quantile if quantile is None else quantile, oracle=arm in ORACLE_ARMS)
+    The sweep trains the low-to-high curriculum at each ``keep_quantile`` with the first seed;
+    its points can coincide with arms (EGT, curriculum-only), which then train once.
+    """
+    arm_runs = [(arm_variant(a, keep_quantile).name, s) for a in arms for s in arm_seeds(a, seeds, extra_seeds)]
+    sweep_runs = [(Variant(*SWEEP, q).name, seeds[0]) for q in sweep]
+    return list(dict.fromkeys(arm_runs)), list(dict.fromkeys(sweep_runs))
 
 
 def with_true_labels(pool: pl.DataFrame, hidden: pl.DataFrame) -> pl.DataFrame:
@@ -67,14 +102,20 @@ def with_true_labels(pool: pl.DataFrame, hidden: pl.DataFrame) -> pl.DataFrame:
     return relabelled.with_columns(pl.col("true_label").alias("label")).drop("true_label")
 
 
-def planned_runs(keep_quantile: float, seeds: list[int], sweep: list[float], sweep_seeds: int) -> list[tuple[str, int]]:
-    """Every (variant, seed) the ablation trains, each once, in a stable order."""
-    runs = [(arm_variant(arm, keep_quantile), seed) for arm in ARMS for seed in seeds]
-    runs += [(variant_name(SWEEP_ORDER, q), seed) for q in sweep for seed in seeds[:sweep_seeds]]
-    return list(dict.fromkeys(runs))
+def select_pairs(pairs: pl.DataFrame, variant: Variant, seed: int) -> pl.DataFrame:
+    """The pairs a run keeps from the pair-entropy table."""
+    if variant.selection == "entropy":
+        return quantile_cut(pairs, variant.keep_quantile).kept
+    if variant.selection == "random":
+        count = math.ceil(round(variant.keep_quantile * pairs.height, 9))
+        # a stream of its own, so the curriculum's random order is drawn independently
+        chosen = np.random.default_rng([seed, 1]).choice(pairs.height, size=count, replace=False)
+        return pairs.sort("pair_id")[sorted(chosen.tolist())]
+    # agreement: the rollouts' majority answer names the labelled response (no answer parsed: kept)
+    return pairs.filter(pl.col("majority_answer").is_null() | (pl.col("majority_answer") == pl.col("label")))
 
 
-def schedule(pairs: pl.DataFrame, keep_quantile: float, order: str, num_stages: int, seed: int) -> pl.DataFrame:
-    """The pairs one run trains on, with their ``stage`` (1 = first): curation then curriculum."""
-    kept = quantile_cut(pairs, keep_quantile).kept
-    return split_stages(kept, num_stages, order, seed).select("pair_id", "pair_entropy", "stage")
+def schedule(pairs: pl.DataFrame, variant: Variant, num_stages: int, seed: int) -> pl.DataFrame:
+    """The pairs one run trains on, with their ``stage`` (1 = first): selection, then curriculum."""
+    kept = select_pairs(pairs, variant, seed)
+    return split_stages(kept, num_stages, variant.order, seed).select("pair_id", "pair_entropy", "stage")
