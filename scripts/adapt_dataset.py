@@ -1,15 +1,15 @@
-"""Rule adapt_dataset: records of a source folder -> preference pairs (+ skipped records with reasons)."""
+"""Rule adapt_dataset: a source folder in its published layout -> preference pairs (+ skipped records with reasons)."""
 
-from egt.data.sources import ADAPTERS, read_records
+import polars as pl
+
+from egt.data.adapters import adapt_source, registry
 from egt.io import redirect_output, write_parquet
 
 redirect_output(snakemake.log[0])
 spec = snakemake.params.spec
-records = read_records(snakemake.input.source)
-pairs, skipped = ADAPTERS[spec["adapter"]](records, spec.get("image_dir") or snakemake.input.source)
-write_parquet(pairs, snakemake.output.pairs)
+skipped = adapt_source(snakemake.input.source, spec, registry()[spec["adapter"]], snakemake.output.pairs)
 write_parquet(skipped, snakemake.output.skipped)
-print(f"adapt_dataset: {len(records)} records -> {pairs.height} pairs, {skipped.height} skipped ({spec['adapter']})")
+pairs = pl.scan_parquet(snakemake.output.pairs).select(pl.len()).collect().item()
+print(f"adapt_dataset: {pairs + skipped.height} records -> {pairs} pairs, {skipped.height} skipped ({spec['adapter']})")
 for reason, count in skipped.group_by("reason").len().sort("len", descending=True).head(10).iter_rows():
     print(f"  skipped {count}: {reason}")
-assert len(records) == pairs.height + skipped.height, "records in must equal pairs out + skipped"

@@ -3,14 +3,14 @@
 import json
 
 from egt.io import read_parquet, redirect_output
-from egt.judging import JUDGE_INSTRUCTION
+from egt.judging import TEMPLATES
 from egt.modeling import build_tiny_base
 from egt.schemas import SFT_COLUMNS
 
 redirect_output(snakemake.log[0])
 sft = read_parquet(snakemake.input.sft, SFT_COLUMNS)
 # The tokenizer learns the judging prompt and the SFT texts (never the pool's labels).
-texts = [JUDGE_INSTRUCTION] * 50
+texts = [TEMPLATES[snakemake.params.template]] * 50
 for column in ("question", "response_1", "response_2", "reasoning"):
     texts.extend(sft[column].to_list())
 info = build_tiny_base(

@@ -15,6 +15,8 @@ judgments, metrics = evaluate_model(
     device=params.device,
     trust_remote_code=params.trust_remote_code,
     cache_dir=params.cache_dir,
+    template=params.judging["template"],
+    scorer=params.scorer,
 )
 write_parquet(judgments, snakemake.output.judgments)
 write_json(metrics, snakemake.output.metrics)

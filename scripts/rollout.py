@@ -15,6 +15,7 @@ rollouts = rollout_shard(
     seed=snakemake.params.seed,
     device=snakemake.params.device,
     trust_remote_code=snakemake.params.trust_remote_code,
+    template=snakemake.params.template,
 )
 write_parquet(rollouts, snakemake.output[0])
 print(f"rollout: shard {shard} judged {rollouts['pair_id'].n_unique()} pairs, wrote {rollouts.height} rollouts")

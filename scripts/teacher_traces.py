@@ -20,10 +20,15 @@ client = ChatClient(
     timeout_s=teacher["timeout_s"],
 )
 # cached answers are reused only for the same teacher, sampling settings, prompt and pairs
-settings = {k: v for k, v in teacher.items() if k != "concurrency"}
+settings = {**{k: v for k, v in teacher.items() if k != "concurrency"}, "template": snakemake.params.template}
 claim_folder(snakemake.params.cache_dir, fingerprint(teacher=settings, pairs=frame_digest(pairs)))
 kept, dropped = distill_traces(
-    pairs, client, Path(snakemake.params.cache_dir) / "answers.jsonl", teacher["attempts"], teacher["concurrency"]
+    pairs,
+    client,
+    Path(snakemake.params.cache_dir) / "answers.jsonl",
+    teacher["attempts"],
+    teacher["concurrency"],
+    snakemake.params.template,
 )
 write_parquet(kept, snakemake.output.pairs)
 write_parquet(dropped, snakemake.output.dropped)

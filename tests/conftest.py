@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import sys
@@ -6,6 +7,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED_RECORDS = REPO.parent / "shared" / "benchmarks"
+
+
+def _records():
+    """Real benchmark records: VL-RewardBench from ../shared (None without it), MM-RLHF-RewardBench vendored."""
+    vl = SHARED_RECORDS / "vl_rewardbench.json"
+    mm = REPO / "tests/fixtures/records/mm_rlhf_rewardbench.jsonl"
+    return (
+        json.loads(vl.read_text()) if vl.is_file() else None,
+        [json.loads(line) for line in mm.read_text().splitlines() if line.strip()],
+    )
+
+
+VL_RECORDS, MM_RLHF_RECORDS = _records()
 
 
 def snakemake(

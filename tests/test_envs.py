@@ -1,11 +1,23 @@
-"""The conda environments pin the same versions as the Python packaging."""
+"""The per-rule conda environments: pinned like the Python packaging, and each holding every package
+that its rules' scripts import (through egt, transitively)."""
 
+import ast
 import re
+import subprocess
+import sys
 import tomllib
+import venv
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO
+
+# import name -> distribution, where they differ
+DISTRIBUTIONS = {"PIL": "pillow", "yaml": "pyyaml", "huggingface_hub": "huggingface-hub", "pyarrow": "pyarrow"}
+# provided by Snakemake itself in every job (its preamble puts its own path on sys.path)
+PROVIDED = {"snakemake"}
 
 
 def pins(requirements) -> dict[str, str]:
@@ -17,25 +29,115 @@ def pins(requirements) -> dict[str, str]:
     return out
 
 
+def env_pins(env_file: Path) -> dict[str, str]:
+    spec = yaml.safe_load(env_file.read_text())
+    return pins(next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict) and "pip" in d))
+
+
+def rules_by_env() -> dict[str, set[str]]:
+    """env file -> the scripts of the rules that name it (a `use rule` runs its parent's script)."""
+    out: dict[str, set[str]] = {}
+    for smk in sorted((REPO / "workflow").glob("*.smk")):
+        for block in re.split(r"\n(?=\S)", smk.read_text()):
+            envs = re.findall(r'"\.\./envs/([\w.]+\.yaml)"', block)
+            script = re.search(r'script:\s*\n\s*"\.\./scripts/([\w.]+\.py)"', block)
+            if script:
+                for env in envs:
+                    out.setdefault(env, set()).add(script[1])
+    return out
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def third_party_closure(script: str, skip_optional=("vllm",)) -> set[str]:
+    """Top-level third-party modules a script needs, following its egt imports (function-level ones too)."""
+    seen, todo, third = set(), [REPO / "scripts" / script], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            if top == "egt":
+                parts = name.split(".")
+                for depth in range(len(parts), 1, -1):
+                    module = REPO / "src" / Path(*parts[:depth])
+                    for candidate in (module.with_suffix(".py"), module / "__init__.py"):
+                        if candidate.is_file():
+                            todo.append(candidate)
+            elif top not in sys.stdlib_module_names and top not in PROVIDED and top not in skip_optional:
+                third.add(top)
+    return third
+
+
+def requirement_closure(distributions: set[str]) -> set[str]:
+    """The distributions and everything they require, as installed here."""
+    out, todo = set(), list(distributions)
+    while todo:
+        name = todo.pop().lower().replace("_", "-")
+        if name in out:
+            continue
+        out.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0] for r in requires if "extra ==" not in r]
+    return out
+
+
 def test_every_env_pin_agrees_with_pyproject():
-    project = pins(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pinned = pins(project["dependencies"]) | pins(project["optional-dependencies"]["cluster"])
     # vLLM pins its own torch; its environment is documented as separate (envs/vllm.yaml)
-    env_files = sorted(p for p in (REPO / "envs").glob("*.yaml") if p.name != "vllm.yaml")
-    assert env_files
-    for env_file in env_files:
-        spec = yaml.safe_load(env_file.read_text())
-        pip_section = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict) and "pip" in d)
-        for name, version in pins(pip_section).items():
-            assert name in project, f"{env_file.name}: {name} is not a dependency in pyproject.toml"
-            assert project[name] == version, f"{env_file.name}: {name}=={version}, pyproject pins {project[name]}"
+    for env_file in sorted(p for p in (REPO / "envs").glob("*.yaml") if p.name != "vllm.yaml"):
+        for name, version in env_pins(env_file).items():
+            assert pinned.get(name) == version, f"{env_file.name}: {name}=={version}, pyproject pins {pinned.get(name)}"
+
+
+@pytest.mark.parametrize("env", ["data.yaml", "training.yaml", "vllm.yaml"])
+def test_each_env_holds_what_its_rules_import(env):
+    scripts = rules_by_env()[env]
+    assert scripts, f"no rule runs in envs/{env}"
+    available = requirement_closure(set(env_pins(REPO / "envs" / env)))
+    missing = {}
+    for script in scripts:
+        needed = {DISTRIBUTIONS.get(m, m).lower().replace("_", "-") for m in third_party_closure(script)}
+        if needed - available:
+            missing[script] = sorted(needed - available)
+    assert not missing, f"envs/{env} lacks what these scripts import: {missing}"
+
+
+def test_the_rules_use_exactly_these_envs():
+    assert set(rules_by_env()) == {"data.yaml", "training.yaml", "vllm.yaml"}
+    assert rules_by_env()["vllm.yaml"] == {"rollout.py"}
 
 
 @pytest.mark.pipeline
-def test_every_rule_has_a_conda_environment_that_exists(tmp_path):
-    from conftest import snakemake
-
-    lint = snakemake("--lint", workdir=tmp_path, check=False, timeout=300)
-    assert "conda environment" not in lint.stdout + lint.stderr
-    for smk in (REPO / "workflow").glob("*.smk"):
-        for env in re.findall(r'"\.\./(envs/[\w.]+\.yaml)"', smk.read_text()):
-            assert (REPO / env).exists(), (smk.name, env)
+def test_data_env_built_for_real_imports_its_scripts_modules(tmp_path):
+    """The data environment's pip dependencies installed into a fresh venv (no egt, no torch): every
+    module its rules' scripts import loads, with egt found the way a rule finds it (scripts/egt)."""
+    target = tmp_path / "env"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = target / "bin/python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(pip + [f"{n}=={v}" for n, v in env_pins(REPO / "envs/data.yaml").items()], check=True)
+    modules = sorted(
+        {m for s in rules_by_env()["data.yaml"] for m in imported_modules(REPO / "scripts" / s) if m.startswith("egt.")}
+    )
+    importable = [m for m in modules if (REPO / "src" / Path(*m.split("."))).with_suffix(".py").is_file()]
+    code = "import sys; sys.path.append(sys.argv[1])\n" + "\n".join(f"import {m}" for m in importable)
+    result = subprocess.run([str(python), "-c", code, str(REPO / "scripts")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "torch" not in subprocess.run([str(python), "-m", "pip", "list"], capture_output=True, text=True).stdout

@@ -64,3 +64,23 @@ def test_pickled_weights_are_refused(tiny_model_dir, tmp_path):
     torch.save(load_model(str(tiny_model_dir)).state_dict(), pickled / "pytorch_model.bin")
     with pytest.raises(OSError):
         load_model(str(pickled))
+
+
+def test_video_frames_are_judged_as_several_images(tiny_model_dir, tiny_pairs):
+    """A video item (MM-RLHF-RewardBench) is judged from its sampled frames, one image each; rescoring
+    repeats every prompt's images as a block, so a mix of one- and three-image prompts lines up."""
+    import polars as pl
+
+    model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
+    frames = tiny_pairs["image"].head(3).to_list()
+    pairs = tiny_pairs.head(3).with_columns(pl.Series("frames", [None, frames, None], dtype=pl.List(pl.Binary)))
+    texts, images = _prompts(processor, pairs.to_dicts(), template="r1_reward")
+    assert len(images) == 5 and texts[1].count("<|vision_start|>") == 3 and texts[0].count("<|vision_start|>") == 1
+    assert "###### [Response 1]:" in texts[0]
+    inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
+    repeated = repeat_inputs(inputs, 2, [1, 3, 1])
+    assert repeated["image_grid_thw"].shape[0] == 10 and repeated["input_ids"].shape[0] == 6
+    sampled = judge_pairs(model, processor, pairs, 2, 1.0, 8, batch_size=3, seed=0, template="r1_reward")
+    assert sampled.height == 6 and sampled["mean_token_entropy"].is_finite().all()
+    greedy = judge_pairs(model, processor, pairs, 1, None, 8, batch_size=3, seed=0, template="r1_reward")
+    assert greedy.height == 3

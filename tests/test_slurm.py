@@ -1,59 +1,115 @@
-"""The smoke preset end to end through a real single-node Slurm (tools/slurm.sh), as root only."""
+"""The paper DAG rehearsed end to end through a real single-node Slurm with accounting (root only).
 
+config/paper.yaml + config/rehearsal.yaml: every rule of the paper pipeline (downloads from a Hub
+mirror of replicas in the published layouts, adapters, validation, teacher traces from a local
+stand-in, SFT through accelerate launch with two processes, sharded rollouts, entropy, curation,
+curriculum, three GRPO stages, three benchmarks, summary, report, manifest), submitted with the
+shipped profile (`--profile slurm`, job status from sacct as on a real cluster).
+"""
+
+import json
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 import yaml
-from conftest import REPO, snakemake
+from conftest import REPO, jobs_planned, snakemake
+
+from egt.data.local_teacher import serve
 
 pytestmark = pytest.mark.pipeline
-SMOKE = str(REPO / "config/smoke.yaml")
-# The user-facing profile, with what a cluster without accounting needs on top.
-SLURM = [
-    "--profile", str(REPO / "slurm"),
-    "--slurm-status-command", "squeue",
-    "--slurm-init-seconds-before-status-checks", "2",
-    "--default-resources", "slurm_partition=main", "mem_mb=1000", "runtime=10",
-    "--jobs", "4",
-]  # fmt: skip
+KEY = "rehearsal-key-not-logged"
+# The shipped profile; a test cluster answers fast, so status checks may start after 2 s.
+SLURM = ["--profile", str(REPO / "slurm"), "--slurm-init-seconds-before-status-checks", "2"]
+SLURM += ["--default-resources", "slurm_partition=main"]
+
+
+def slurm_is_up() -> bool:
+    idle = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    accounting = subprocess.run(["sacct", "-n", "-X"], capture_output=True, text=True)
+    return idle.returncode == 0 and "idle" in idle.stdout and accounting.returncode == 0
 
 
 @pytest.fixture(scope="module")
 def slurm_cluster():
     if os.geteuid() != 0:
         pytest.skip("a test Slurm can only be started as root (tools/slurm.sh up)")
-    started = subprocess.run([str(REPO / "tools/slurm.sh"), "up"], capture_output=True, text=True)
-    if started.returncode != 0:
-        pytest.skip(f"Slurm could not be started here: {started.stderr[-500:]}")
+    started_here = not slurm_is_up()
+    if started_here:
+        up = subprocess.run([str(REPO / "tools/slurm.sh"), "up"], capture_output=True, text=True)
+        if up.returncode != 0:
+            pytest.skip(f"Slurm could not be started here: {up.stderr[-500:]}")
+    yield
+    if started_here:  # leave no daemons behind that the test itself started
+        subprocess.run([str(REPO / "tools/slurm.sh"), "down"], capture_output=True)
 
 
-def result_files(workdir):
-    root = workdir / "results/smoke"
-    return {
-        str(p.relative_to(root))
-        for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] not in ("logs", "benchmarks", "checkpoints")
-    }
+@pytest.fixture(scope="module")
+def rehearsal(slurm_cluster, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("rehearsal")
+    subprocess.run(
+        [sys.executable, str(REPO / "tools/make_replicas.py"), str(workdir / "resources/rehearsal")], check=True
+    )
+    teacher = serve()
+    override = workdir / "teacher.yaml"
+    override.write_text(yaml.safe_dump({"teacher": {"base_url": f"http://127.0.0.1:{teacher.server_address[1]}/v1"}}))
+    configs = ["--configfile", str(REPO / "config/paper.yaml"), str(REPO / "config/rehearsal.yaml"), str(override)]
+    os.environ["EGT_REHEARSAL_TEACHER_KEY"] = KEY
+    dry = snakemake("-n", *SLURM, *configs, workdir=workdir, timeout=300)
+    first = snakemake(*SLURM, *configs, workdir=workdir, timeout=1500)
+    second = snakemake(*SLURM, *configs, workdir=workdir, timeout=300)
+    yield workdir, jobs_planned(dry.stdout + dry.stderr), first.stdout + first.stderr, second.stdout + second.stderr
+    teacher.shutdown()
 
 
-def test_pipeline_runs_through_slurm(slurm_cluster, smoke_run, tmp_path):
-    override = tmp_path / "gpus.yaml"
-    override.write_text(yaml.safe_dump({"cluster": {"gpus": {"sft": 1, "rollout": 1, "grpo": 1, "evaluate": 1}}}))
-    workdir = tmp_path / "run"
-    first = snakemake(*SLURM, "--configfile", SMOKE, str(override), workdir=workdir, timeout=1800)
-    output = first.stdout + first.stderr
-    submitted = re.findall(r"SLURM jobid (\d+)", output)
-    jobs = int(re.search(r"^total\s+(\d+)", output, re.M)[1])
-    assert len(submitted) == jobs - 1  # every job but the local `all` went through Slurm
-    # each job's log header says where it ran: GPU rules got a GPU from Slurm, others did not
-    sft = (workdir / "results/smoke/logs/sft/sft.log").read_text().splitlines()[0]
-    data = (workdir / "results/smoke/logs/data/toy_world.log").read_text().splitlines()[0]
-    assert "SLURM_JOB_ID" in sft and "'CUDA_VISIBLE_DEVICES': '0'" in sft
-    assert "SLURM_JOB_ID" in data and "CUDA_VISIBLE_DEVICES" not in data
-    assert result_files(workdir) == result_files(smoke_run)
+def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
+    workdir, planned, first, _ = rehearsal
+    expected = {"download_dataset": 3, "adapt_dataset": 5, "validate_data": 5, "teacher_traces": 1, "base_model": 1}
+    expected |= {"sft": 1, "rollout": 2, "entropy_tables": 1, "curate": 1, "curriculum": 1, "grpo_stage": 3}
+    expected |= {"evaluate": 6, "summary": 1, "report_plots": 1, "report_tables": 1, "manifest": 1, "all": 1}
+    assert planned == expected
+    submitted = re.findall(r"SLURM jobid (\d+)", first)
+    assert len(set(submitted)) == sum(planned.values()) - 1  # every job but the local `all`
+    # status came from accounting: sacct knows every job the run submitted, each COMPLETED
+    accounted = subprocess.run(
+        ["sacct", "-X", "--parsable2", "--noheader", "--format=JobIdRaw,State", "-j", ",".join(submitted)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(line.split("|")[1] for line in accounted) == ["COMPLETED"] * len(submitted)
+    # the training rules asked Slurm for a GPU and got one; the others did not ask
+    results = workdir / "results/rehearsal"
+    sft_log = (results / "logs/sft/sft.log").read_text()
+    assert "'CUDA_VISIBLE_DEVICES': '0'" in sft_log.splitlines()[0] and "SLURM_JOB_ID" in sft_log.splitlines()[0]
+    assert "launching 2 processes" in sft_log  # the paper's launcher path
+    assert "global batch 8 = 2 process(es) x 2 per device x 2 accumulation step(s)" in sft_log
+    assert "CUDA_VISIBLE_DEVICES" not in (results / "logs/data/validate_pool.log").read_text().splitlines()[0]
 
-    second = snakemake(*SLURM, "--configfile", SMOKE, str(override), workdir=workdir, timeout=600)
-    assert "Nothing to be done" in second.stdout + second.stderr
-    assert "SLURM jobid" not in second.stdout + second.stderr
+
+def test_rehearsal_outputs_are_valid(rehearsal):
+    workdir, *_ = rehearsal
+    results = workdir / "results/rehearsal"
+    summary = json.loads((results / "summary.json").read_text())
+    benchmarks = {"benchmark_vl_rewardbench", "benchmark_mm_rlhf_rewardbench", "benchmark_multimodal_rewardbench"}
+    for model in ("sft", "final"):
+        assert set(summary["evaluation"][model]) == benchmarks
+        for name, metrics in summary["evaluation"][model].items():
+            assert 0 <= metrics["accuracy"] <= 1 and metrics["official"]["scorer"] == name.removeprefix("benchmark_")
+    teacher = json.loads((results / "data/sft.teacher.json").read_text())
+    assert teacher["traces_kept"] + teacher["pairs_dropped"] == teacher["pairs_in"] > 0
+    manifest = json.loads((results / "manifest.json").read_text())
+    assert manifest["config"]["run"] == "rehearsal" and manifest["outputs"]
+    for download in (workdir / "resources/hub/datasets").glob("*.manifest.json"):
+        files = [f["path"] for f in json.loads(download.read_text())["files"]]
+        assert files and not any(f.endswith((".tsv", ".zip")) for f in files)  # only what the adapter reads
+    for path in results.rglob("*"):
+        if path.is_file() and path.suffix in {".log", ".json", ".jsonl", ".md"}:
+            assert KEY not in path.read_text(errors="ignore"), path
+
+
+def test_a_second_run_submits_nothing(rehearsal):
+    *_, second = rehearsal
+    assert "Nothing to be done" in second and "SLURM jobid" not in second

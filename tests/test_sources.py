@@ -1,31 +1,56 @@
-"""The paper-scale path: config/paper.yaml's DAG, real-schema adapters and local source folders."""
+"""The paper path's data rules: Hub downloads (a mirror, the offline cache), manifests, the paper DAG,
+and real sources through adapt_dataset and validate_data."""
 
-import io
 import json
-import shutil
 
 import polars as pl
 import pytest
 import yaml
-from conftest import REPO, jobs_planned, snakemake
-from PIL import Image
+from conftest import MM_RLHF_RECORDS, REPO, jobs_planned, snakemake
 
-from egt.data.hub import download_snapshot, folder_manifest
-from egt.data.sources import load_r1_reward_rl, read_records
+from egt.data import replicas
+from egt.data.hub import DownloadError, download_snapshot, folder_manifest
 from egt.data.toyworld import generate_split
 
-SHARED = REPO.parent / "shared" / "benchmarks"
+
+def test_offline_download_fails_clearly_without_a_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(DownloadError, match=r"dataset some-org/some-dataset@main could not be fetched offline"):
+        download_snapshot("some-org/some-dataset", "main", "dataset", tmp_path / "out", offline=True)
 
 
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (28, 28), (10, 200, 10)).save(buffer, format="PNG")
-    return buffer.getvalue()
+def test_mirror_download_fetches_only_what_the_adapter_reads(tmp_path):
+    mirror = tmp_path / "mirror"
+    replicas.mm_rlhf_rewardbench(mirror / "yifanzhang114/MM-RLHF-RewardBench", MM_RLHF_RECORDS[:10])
+    patterns = ["mm_reward_bench.jsonl", "images/**", "README.md"]
+    manifest = download_snapshot(
+        "yifanzhang114/MM-RLHF-RewardBench", "abc123", "dataset", tmp_path / "out", patterns, mirror=mirror
+    )
+    paths = [f["path"] for f in manifest["files"]]
+    assert "mm_reward_bench.jsonl" in paths and any(p.startswith("images/") for p in paths)
+    assert not any(p.startswith("data/") for p in paths)  # the parquet copy stays behind
+    assert manifest["revision"] == "abc123" and all(len(f["sha256"]) == 64 for f in manifest["files"])
+    with pytest.raises(DownloadError, match="not in the mirror"):
+        download_snapshot("org/absent", "main", "dataset", tmp_path / "x", patterns, mirror=mirror)
+
+
+def test_manifest_of_a_folder(tmp_path):
+    (tmp_path / "a.json").write_text("[]")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub/b.jsonl").write_text('{"x": 1}\n')
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache/lock").write_text("")
+    manifest = folder_manifest("org/name", "abc123", "dataset", tmp_path)
+    assert [f["path"] for f in manifest["files"]] == ["a.json", "sub/b.jsonl"]
+    assert manifest["files"][0]["sha256"] == "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 
 
 @pytest.mark.pipeline
 def test_paper_config_builds_the_whole_dag(tmp_path):
-    # local sources must exist for their adapt jobs to be planned
+    dry = snakemake("-n", "--configfile", str(REPO / "config/paper.yaml"), workdir=tmp_path, timeout=300, check=False)
+    output = dry.stdout + dry.stderr
+    # the local source folders are not there yet: named before any job, with what to put there
+    assert dry.returncode != 0 and "resources/local/sft_candidates" in output and "Traceback" not in output
     (tmp_path / "resources/local/sft_candidates").mkdir(parents=True)
     (tmp_path / "resources/local/multimodal_rewardbench").mkdir(parents=True)
     dry = snakemake("-n", "--configfile", str(REPO / "config/paper.yaml"), workdir=tmp_path, timeout=300)
@@ -40,35 +65,19 @@ def test_paper_config_builds_the_whole_dag(tmp_path):
     assert "toy_world" not in planned and "base_model" not in planned
 
 
-def r1_record(image: str, answer: str) -> dict:
-    prompt = (
-        "You are a highly skilled and impartial evaluator ...\n###### **Input:**  \n"
-        "###### [Question]:\nWhat is shown?  \n\n###### [Response 1]:\nA cat on a mat.  \n\n"
-        "###### [Response 2]:\nA dog.\nIt is brown.  \n\n###### **Output Format (strictly follow):**  \n"
-        "<think>Your detailed comparative analysis goes here</think><answer>1/2</answer>"
-    )
-    message = [{"role": "user", "content": [{"type": "text", "text": prompt}, {"type": "image", "image": image}]}]
-    return {"message": json.dumps(message), "question": "What is shown?", "answer": [answer]}
-
-
-def test_r1_reward_rl_adapter(tmp_path):
-    (tmp_path / "cat.jpg").write_bytes(png())
-    records = [
-        r1_record("/their/machine/images/cat.jpg", "<answer>2</answer>"),
-        r1_record("/their/machine/images/gone.jpg", "<answer>1</answer>"),
-        r1_record("/their/machine/images/cat.jpg", "<answer>3</answer>"),
-        {"message": "not json", "question": "?", "answer": ["<answer>1</answer>"]},
-    ]
-    pairs, skipped = load_r1_reward_rl(records, tmp_path)
-    assert pairs.height == 1 and skipped.height == 3
-    row = pairs.row(0, named=True)
-    assert (row["response_1"], row["response_2"], row["label"]) == ("A cat on a mat.", "A dog.\nIt is brown.", 2)
-    assert sorted(skipped["reason"].str.slice(0, 12)) == ["answer ['<an", "missing imag", "unreadable m"]
+@pytest.mark.pipeline
+def test_after_a_default_run_the_paper_dry_run_plans_every_data_job(smoke_run, tmp_path):
+    """Results live under results/<run>/: the toy world's files never stand in for the paper's data."""
+    for local in ("sft_candidates", "multimodal_rewardbench"):
+        (smoke_run / "resources/local" / local).mkdir(parents=True, exist_ok=True)
+    dry = snakemake("-n", "--configfile", str(REPO / "config/paper.yaml"), workdir=smoke_run, timeout=300)
+    planned = jobs_planned(dry.stdout + dry.stderr)
+    assert planned["download_dataset"] == 3 and planned["adapt_dataset"] == planned["validate_data"] == 5
 
 
 @pytest.mark.pipeline
-def test_local_folders_through_adapt_and_validate(tmp_path):
-    """data.source hub with local folders in the real layouts: the rules a cluster run uses."""
+def test_real_sources_through_adapt_and_validate(tmp_path):
+    """data.source hub with local folders in the published layouts: the rules a cluster run uses."""
     sources = tmp_path / "sources"
     pool, _ = generate_split("pool", 12, seed=0, image_size=28, max_ambiguity=0.5, noise=None)
     sft, _ = generate_split("sft", 8, seed=0, image_size=28, max_ambiguity=0.5, noise=None)
@@ -76,54 +85,24 @@ def test_local_folders_through_adapt_and_validate(tmp_path):
     (sources / "sft").mkdir()
     pool.drop("reasoning").with_columns(pl.col("label").cast(pl.Int64)).write_parquet(sources / "pool/train.parquet")
     sft.write_parquet(sources / "sft/train.parquet")
-    vl = sources / "vl"
-    vl.mkdir()
-    records = json.loads((SHARED / "vl_rewardbench.json").read_text())[:30] if SHARED.is_dir() else []
-    if not records:
-        pytest.skip(f"real benchmark records not found at {SHARED}")
-    shutil.copy(SHARED / "vl_rewardbench.json", vl / "data.json")
-    (vl / "data.json").write_text(json.dumps(records))
-    for record in records[:-1]:  # the last image is missing: skipped with a reason, not lost
-        (vl / record["image"]).parent.mkdir(parents=True, exist_ok=True)
-        (vl / record["image"]).write_bytes(png())
+    records = [dict(r) for r in MM_RLHF_RECORDS[:30]]
+    mm = replicas.mm_rlhf_rewardbench(sources / "mm", records)
+    (mm / "images" / records[0]["image"]).unlink()  # a missing image: skipped with its reason, not lost
     override = tmp_path / "local.yaml"
-    override.write_text(
-        yaml.safe_dump(
-            {
-                "run": "local",
-                "data": {
-                    "source": "hub",
-                    "datasets": {
-                        "pool": {"path": str(sources / "pool"), "adapter": "egt_pairs"},
-                        "sft": {"path": str(sources / "sft"), "adapter": "egt_pairs"},
-                        "benchmark_vl_rewardbench": {"path": str(vl), "adapter": "vl_rewardbench"},
-                    },
-                },
-            }
-        )
-    )
-    targets = [f"results/local/data/{name}.valid.parquet" for name in ("pool", "sft", "benchmark_vl_rewardbench")]
+    datasets = {
+        "pool": {"path": str(sources / "pool"), "adapter": "egt_pairs"},
+        "sft": {"path": str(sources / "sft"), "adapter": "egt_pairs"},
+        "benchmark_mm_rlhf_rewardbench": {"path": str(mm), "adapter": "mm_rlhf_rewardbench"},
+    }
+    override.write_text(yaml.safe_dump({"run": "local", "data": {"source": "hub", "datasets": datasets}}))
+    targets = [f"results/local/data/{name}.valid.parquet" for name in datasets]
     snakemake(*targets, "--cores", "1", "--configfile", str(override), workdir=tmp_path / "run")
     data = tmp_path / "run/results/local/data"
     assert pl.read_parquet(data / "pool.valid.parquet").height == 12
     assert pl.read_parquet(data / "sft.valid.parquet").height == 8
-    bench = pl.read_parquet(data / "benchmark_vl_rewardbench.valid.parquet")
-    skipped = pl.read_parquet(data / "benchmark_vl_rewardbench.skipped.parquet")
-    assert bench.height + skipped.height == 30 and skipped.height == 1
-    assert {"category", "group", "source_id"} <= set(bench.columns)
-
-
-def test_offline_download_fails_clearly_without_a_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    with pytest.raises(Exception, match=r"(?i)offline|local|cache|not found"):
-        download_snapshot("some-org/some-dataset", "main", "dataset", tmp_path / "out", offline=True)
-
-
-def test_manifest_of_a_folder(tmp_path):
-    (tmp_path / "a.json").write_text("[]")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub/b.jsonl").write_text('{"x": 1}\n')
-    manifest = folder_manifest("org/name", "abc123", "dataset", tmp_path)
-    assert [f["path"] for f in manifest["files"]] == ["a.json", "sub/b.jsonl"]
-    assert manifest["files"][0]["sha256"] == "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
-    assert read_records(tmp_path) == [{"x": 1}]
+    bench = pl.read_parquet(data / "benchmark_mm_rlhf_rewardbench.valid.parquet")
+    skipped = pl.read_parquet(data / "benchmark_mm_rlhf_rewardbench.skipped.parquet")
+    assert bench.height + skipped.height == 30 and skipped["reason"][0].startswith("missing image mcq/")
+    assert {"category", "group", "source_id", "source_row", "frames"} <= set(bench.columns)
+    report = json.loads((data / "benchmark_mm_rlhf_rewardbench.validation.json").read_text())
+    assert report["rows_in"] == bench.height == report["rows_kept"]

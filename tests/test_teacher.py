@@ -1,64 +1,22 @@
 """Teacher traces against a small local OpenAI-compatible server started by the test."""
 
-import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import polars as pl
 import pytest
 import yaml
 from conftest import snakemake
 
+from egt.data.local_teacher import LocalTeacher, serve
 from egt.data.teacher import ChatClient, distill_traces
 from egt.data.toyworld import generate_split
 
 KEY = "sk-test-do-not-log-4242"
 
 
-class FakeTeacher(BaseHTTPRequestHandler):
-    """Fails the very first request (503); answers 1, 2, 1, … to repeated prompts; never formats
-    an answer for a question containing NEVER."""
-
-    calls: dict[str, int] = {}
-    requests: list[dict] = []
-    failed_once = False
-    lock = threading.Lock()
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with self.lock:
-            type(self).requests.append({"auth": self.headers.get("Authorization"), "path": self.path})
-            if not type(self).failed_once:
-                type(self).failed_once = True
-                self.send_response(503)
-                self.end_headers()
-                return
-            text = body["messages"][0]["content"][1]["text"]
-            key = hashlib.sha256(text.encode()).hexdigest()
-            type(self).calls[key] = type(self).calls.get(key, 0) + 1
-            n = type(self).calls[key]
-        assert body["messages"][0]["content"][0]["image_url"]["url"].startswith("data:image/png;base64,")
-        content = (
-            "I would rather not say." if "NEVER" in text else f"<think>I compared.</think><answer>{2 - n % 2}</answer>"
-        )
-        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def teacher_url():
-    FakeTeacher.calls, FakeTeacher.requests, FakeTeacher.failed_once = {}, [], False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTeacher)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(fail_first=True)
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
 
@@ -84,13 +42,13 @@ def test_fidelity_filter_retries_and_cache(teacher_url, tmp_path):
     for row in kept.iter_rows(named=True):
         assert row["reasoning"].endswith(f"<answer>{row['label']}</answer>")
     label_two = pairs.filter(pl.col("pair_id") != pairs["pair_id"][0])["label"].to_list().count(2)
-    answered = len(FakeTeacher.requests) - 1  # one 503, retried
+    answered = len(LocalTeacher.requests) - 1  # one 503, retried
     assert answered == 3 + (pairs.height - 1) + label_two  # NEVER: 3 tries; label 2 needs a second try
-    assert all(r["auth"] == f"Bearer {KEY}" for r in FakeTeacher.requests)
+    assert all(r["auth"] == f"Bearer {KEY}" for r in LocalTeacher.requests)
 
-    before = len(FakeTeacher.requests)
+    before = len(LocalTeacher.requests)
     again, _ = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3)
-    assert len(FakeTeacher.requests) == before  # everything came from the cache
+    assert len(LocalTeacher.requests) == before  # everything came from the cache
     assert again.equals(kept)
     assert KEY not in (tmp_path / "answers.jsonl").read_text()
 

@@ -99,11 +99,15 @@ rule ablation_table:
             for v, s in ABLATION_RUNS
         ]
         + [
-            f"{ABLATION_RUN_DIR}/evaluation/{SWEEP_SPLIT}.json".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/{SWEEP_SPLIT}.json".format(
+                variant=v, seed=s
+            )
             for v, s in SWEEP_RUNS
         ],
         judgments=[
-            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.parquet".format(variant=v, seed=s)
+            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.parquet".format(
+                variant=v, seed=s
+            )
             for v, s in ABLATION_RUNS
         ],
         histories=[

@@ -18,6 +18,7 @@ rule base_model:
         runtime=runtime("other"),
     params:
         arch=config["model"].get("tiny"),
+        template=config["judging"]["template"],
         image_size=config.get("toy_world", {}).get("image_size"),
         seed=SEED,
     script:

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_runs
 from egt.config import ConfigError, check_config, hub_folder, training_processes
+from egt.data.adapters import hub_allow_patterns, missing_local_sources
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
 # run before any job starts, with a message naming the key.
@@ -60,6 +61,7 @@ def training_job(rule_group, output_path, seed):
         "bf16": train["bf16"],
         "gradient_checkpointing": train["gradient_checkpointing"],
         "trust_remote_code": config["trust_remote_code"],
+        "template": config["judging"]["template"],
         "processes": training_processes(config, rule_group),
         "accelerate_config": train["accelerate_config"],
     }
@@ -71,6 +73,13 @@ MODELS_EVALUATED = ["sft", "final"]
 # Real datasets by role: pool, sft (or sft_candidates) and benchmark_<name> (data.source: hub);
 # each either a Hub repo (repo_id + revision) or a local folder in the published layout (path).
 DATASETS = config["data"].get("datasets", {})
+# Local sources must be in place before anything runs: say which, where and what, once.
+MISSING_SOURCES = missing_local_sources(DATASETS)
+if MISSING_SOURCES:
+    raise WorkflowError(
+        "these local source folders are not there yet; put in each what it says, then rerun:\n"
+        + "\n".join(MISSING_SOURCES)
+    )
 # Hub downloads are shared by every run and named by repository and revision.
 HUB_DATASETS = {
     hub_folder(spec): spec for spec in DATASETS.values() if "repo_id" in spec
@@ -158,6 +167,16 @@ def ablation_pool(wildcards):
     if Variant.parse(wildcards.variant).labels == "oracle":
         return f"{R}/ablation/pool_true_labels.parquet"
     return f"{R}/data/pool.valid.parquet"
+
+
+def summary_toy_world_inputs(wildcards):
+    """The toy world's truth, for the summary only (real data has none)."""
+    if config["data"]["source"] != "toy_world":
+        return {}
+    return {
+        "pool_hidden": f"{R}/data/pool_hidden.parquet",
+        "clean_hidden": [f"{R}/data/{name}_hidden.parquet" for name in EVALUATED],
+    }
 
 
 def ablation_toy_world_inputs(wildcards):

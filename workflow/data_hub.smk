@@ -21,6 +21,10 @@ rule download_dataset:
         runtime=runtime("other"),
     params:
         spec=lambda wildcards: HUB_DATASETS[wildcards.hub_dataset],
+        allow_patterns=lambda wildcards: hub_allow_patterns(
+            HUB_DATASETS[wildcards.hub_dataset]
+        ),
+        mirror=config["data"].get("hub_mirror"),
     script:
         "../scripts/download_dataset.py"
 
@@ -66,6 +70,7 @@ rule download_model:
     params:
         repo_id=config["model"]["base"],
         revision=config["model"]["revision"],
+        mirror=config["data"].get("hub_mirror"),
     script:
         "../scripts/download_model.py"
 
@@ -92,6 +97,7 @@ if config["teacher"]["enabled"]:
             runtime=runtime("other"),
         params:
             teacher=config["teacher"],
+            template=config["judging"]["template"],
             cache_dir=f"{R}/checkpoints/teacher",
         script:
             "../scripts/teacher_traces.py"

@@ -95,6 +95,6 @@ rule manifest:
         runtime=runtime("other"),
     params:
         config=config,
-        results_dir=R,
+        results_dir=lambda wildcards, output: str(Path(output[0]).parent),
     script:
         "../scripts/manifest.py"

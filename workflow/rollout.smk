@@ -27,6 +27,7 @@ rule rollout:
         runtime=runtime("rollout"),
     params:
         rollout=config["rollout"],
+        template=config["judging"]["template"],
         seed=SEED,
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],

@@ -2,18 +2,9 @@
 # hidden truth (injected noise, ambiguity, the ideal observer).
 
 
-def toy_world_truth(wildcards):
-    if config["data"]["source"] != "toy_world":
-        return {}
-    return {
-        "pool_hidden": f"{R}/data/pool_hidden.parquet",
-        "clean_hidden": [f"{R}/data/{name}_hidden.parquet" for name in EVALUATED],
-    }
-
-
 rule summary:
     input:
-        unpack(toy_world_truth),
+        unpack(summary_toy_world_inputs),
         analysis=f"{R}/entropy/entropy_accuracy.json",
         curation=f"{R}/curation/curation.json",
         kept=f"{R}/curation/kept.parquet",

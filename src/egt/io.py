@@ -53,15 +53,20 @@ def check_schema(schema: pl.Schema | dict, required: dict, path: str | Path) -> 
             raise SchemaError(f"{path}: column {column!r} has type {schema[column]}, expected {dtype}")
 
 
+def check_file_schema(path: str | Path, required: dict) -> None:
+    """Raise SchemaError naming the file when it is not readable parquet or lacks a required column."""
+    try:
+        schema = pl.read_parquet_schema(path)
+    except Exception as error:  # polars raises several types for unreadable files
+        raise SchemaError(f"{path}: not a readable parquet file ({error})") from None
+    check_schema(schema, required, path)
+
+
 def scan_parquet(paths: str | Path | list, required: dict) -> pl.LazyFrame:
     """Lazily scan one or more parquet files after checking each one's schema."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     for path in paths:
-        try:
-            schema = pl.read_parquet_schema(path)
-        except Exception as error:  # polars raises several types for unreadable files
-            raise SchemaError(f"{path}: not a readable parquet file ({error})") from None
-        check_schema(schema, required, path)
+        check_file_schema(path, required)
     return pl.scan_parquet([str(p) for p in paths])
 
 

@@ -19,6 +19,25 @@ PAIR_COLUMNS = {
 # SFT pairs carry the target reasoning chain in the R1-Reward format.
 SFT_COLUMNS = {**PAIR_COLUMNS, "reasoning": pl.String}
 
+# data/{dataset}.parquet of a real source (egt.data.adapters): the pair columns and where each came from.
+SOURCE_PAIR_SCHEMA = {
+    **PAIR_COLUMNS,
+    "source_id": pl.String,  # the source's own id (made unique with #2, #3 … where it repeats)
+    "source_row": pl.UInt32,  # the record's position in the source's files, in reading order
+    "frames": pl.List(pl.Binary),  # a video item's sampled frames (image = its middle frame); null otherwise
+    "category": pl.String,  # the benchmark's category of the pair (its official split)
+    "group": pl.String,  # pairs that must all be right together (MM-RLHF-RewardBench's Acc+); else the pair
+    "reasoning": pl.String,  # a reasoning trace, where the source has one (egt_pairs)
+}
+
+# data/{dataset}.skipped.parquet: records an adapter could not turn into a pair.
+SKIPPED_SCHEMA = {
+    "source_id": pl.String,
+    "file": pl.String,  # relative to the source folder
+    "row": pl.UInt32,  # 0-based record number within that file
+    "reason": pl.String,
+}
+
 # The toy world's truth, for reporting only.
 HIDDEN_COLUMNS = {
     "pair_id": pl.String,

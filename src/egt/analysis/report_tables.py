@@ -6,6 +6,8 @@ import html
 
 import yaml
 
+from egt.evaluation.official import official_headline
+
 _STYLE = (
     "<style>body{font-family:sans-serif;font-size:14px}table{border-collapse:collapse;margin:8px 0}"
     "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f0f0f0}"
@@ -46,7 +48,19 @@ def evaluation_html(metrics: dict[str, dict[str, dict]]) -> str:
             cells = "".join(f"<td>{_cell(m.get(key, ''))}</td>" for key, _ in EVAL_COLUMNS)
             rows.append(f"<tr><td>{html.escape(model)}</td><td>{html.escape(benchmark)}</td>{cells}</tr>")
     table = f"<table><tr><th>model</th><th>benchmark</th>{head}</tr>{''.join(rows)}</table>"
-    return _page("Evaluation", f"<h3>Benchmarks, each pair judged in both presentation orders</h3>{table}")
+    official = "".join(
+        f"<tr><td>{html.escape(model)}</td><td>{html.escape(benchmark)}</td>"
+        f"<td>{html.escape(official_headline(m['official']))}</td></tr>"
+        for model, benchmarks in metrics.items()
+        for benchmark, m in benchmarks.items()
+        if "official" in m
+    )
+    body = (
+        f"<h3>egt's debiased metrics: each pair judged in both presentation orders</h3>{table}"
+        "<h3>Official protocol: R1-Reward's setting, each benchmark's own scorer</h3>"
+        f"<table><tr><th>model</th><th>benchmark</th><th>official metrics</th></tr>{official}</table>"
+    )
+    return _page("Evaluation", body)
 
 
 def run_info_html(config: dict, versions: dict[str, str], commit: str | None) -> str:

@@ -7,6 +7,7 @@ import polars as pl
 from egt.analysis.ceiling import accuracy_by_ambiguity, detection_ceiling, ideal_accuracy
 from egt.analysis.noise import bins_with_noise, noise_rate
 from egt.analysis.stats import auroc
+from egt.evaluation.official import official_headline
 
 
 def build_summary(
@@ -166,7 +167,8 @@ def summary_markdown(summary: dict) -> str:
 
 def evaluation_lines(evaluation: dict) -> list[str]:
     lines = [
-        "Every pair judged greedily in both presentation orders (egt's debiased metrics).",
+        "**egt's debiased metrics**: every pair judged greedily in both presentation orders; a position",
+        "habit scores 50 %, not the share of pairs whose preferred response happens to come first.",
         "",
         "| model | dataset | accuracy | both orders | format rate | position consistency |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -177,6 +179,18 @@ def evaluation_lines(evaluation: dict) -> list[str]:
                 f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
                 f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
             )
+    lines += [
+        "",
+        "**Official protocol**: R1-Reward's setting (the preferred response shown first, one pass, its answer",
+        "fallback), scored by each benchmark's own scorer: the numbers to set beside published tables.",
+        "",
+        "| model | dataset | official metrics |",
+        "| --- | --- | --- |",
+    ]
+    for model, datasets in evaluation.items():
+        for name, m in datasets.items():
+            if "official" in m:
+                lines.append(f"| {model} | {name} | {official_headline(m['official'])} |")
     return lines
 
 

@@ -1,112 +1,111 @@
-"""Real datasets → the pipeline's pair schema.
+"""Training sources read as published: R1-Reward's RL pool, and pairs already in egt's schema.
 
-A source folder (a Hub snapshot or a local copy in the same layout) is read as records from
-its JSON, JSONL and parquet files; an adapter turns records into pairs and reports every
-record it cannot use, so records in = pairs out + skipped.
+R1-Reward-RL (Hub ``yifanzhang114/R1-Reward-RL``; its card at c3243ab lists 17,261 rows in six
+parquet shards ``data/train-0000k-of-00006.parquet``, about 2.85 GB, columns ``question`` str,
+``message`` str, ``answer`` list of str, ``image`` str). ``message`` is a JSON list with one user
+turn whose content holds R1-Reward's judging prompt (both responses inside it) and an image block
+naming a path on the authors' machine (yfzhang114/r1_reward @ 3693413, README §2.2). ``answer``
+holds ``<answer>k</answer>``. The ``image`` column (~165 KB a row) is decided per value: base64 text
+or a data URL (the likely case; not verified on the real shards), raw bytes, a ``{bytes, path}``
+struct, or a path under ``image_root``; only then is the basename of the message's own path tried.
+Shards are read in row batches, so memory stays bounded.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from pathlib import PurePosixPath
 
-import polars as pl
+from egt.data.adapters import Adapter, Context
+from egt.data.images import decode_image
 
-from egt.data.benchmarks import ADAPTERS as BENCHMARK_ADAPTERS
-from egt.data.benchmarks import BENCHMARK_PAIR_SCHEMA, SKIPPED_SCHEMA, _frame, _read_image, _unique_ids
-
-
-def read_records(folder: str | Path) -> list[dict]:
-    """Every record of every .json (a list), .jsonl and .parquet file under ``folder``, in path order."""
-    records: list[dict] = []
-    for path in sorted(Path(folder).rglob("*")):
-        if ".cache" in path.parts or not path.is_file():
-            continue
-        if path.suffix == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            records.extend(data if isinstance(data, list) else [data])
-        elif path.suffix == ".jsonl":
-            records.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-        elif path.suffix == ".parquet":
-            records.extend(pl.read_parquet(path).to_dicts())
-    return records
-
-
-# R1-Reward's RL data: the judging prompt with both responses inside one text block, the image
-# as a path on the authors' machine, and the preferred index as "<answer>k</answer>".
+# The responses inside R1-Reward's template; any run of '#' before a section (the README's copy
+# shows four where the template has six).
 _R1_RESPONSES = re.compile(
     r"\[Response 1\]:\s*\n(?P<r1>.*?)\s*#+\s*\[Response 2\]:\s*\n(?P<r2>.*?)\s*#+\s*\*\*Output Format", re.S
 )
+_R1_QUESTION = re.compile(r"\[Question\]:\s*\n(?P<q>.*?)\s*#+\s*\[Response 1\]", re.S)
+_ANSWER = re.compile(r"^\s*<answer>\s*([12])\s*</answer>\s*$")
 
 
-def load_r1_reward_rl(records: list[dict], image_root: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    rows, skipped = [], []
-    for index, record in enumerate(records):
-        pair_id = f"r1rl-{index:07d}"
-        try:
-            message = json.loads(record["message"]) if isinstance(record["message"], str) else record["message"]
-            content = message[0]["content"]
-            text = next(block["text"] for block in content if block.get("type") == "text")
-            image_path = next(block["image"] for block in content if block.get("type") == "image")
-        except (KeyError, IndexError, StopIteration, TypeError, json.JSONDecodeError) as error:
-            skipped.append({"source_id": pair_id, "reason": f"unreadable message ({type(error).__name__})"})
-            continue
-        responses = _R1_RESPONSES.search(text)
-        answer = re.search(r"<answer>\s*([12])\s*</answer>", " ".join(record.get("answer") or []))
-        image = _read_image(Path(image_root), Path(image_path).name)
-        if responses is None:
-            skipped.append({"source_id": pair_id, "reason": "responses not found in the prompt text"})
-        elif answer is None:
-            skipped.append(
-                {"source_id": pair_id, "reason": f"answer {record.get('answer')!r} is not <answer>1|2</answer>"}
-            )
-        elif image is None:
-            skipped.append({"source_id": pair_id, "reason": f"missing image {Path(image_path).name}"})
-        else:
-            rows.append(
-                {
-                    "pair_id": pair_id,
-                    "source_id": pair_id,
-                    "image": image,
-                    "question": record.get("question", ""),
-                    "response_1": responses["r1"],
-                    "response_2": responses["r2"],
-                    "label": int(answer[1]),
-                    "category": "r1_reward_rl",
-                    "group": pair_id,
-                }
-            )
-    return _frame(rows, skipped)
+def _message_blocks(message) -> tuple[str, str | None]:
+    turns = json.loads(message) if isinstance(message, str) else message
+    content = turns[0]["content"]
+    text = next(block["text"] for block in content if block.get("type") == "text")
+    image = next((block.get("image") for block in content if block.get("type") == "image"), None)
+    return text, image
 
 
-def load_egt_pairs(records: list[dict], image_root: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records already in the pipeline's schema (images as bytes or paths); ``reasoning`` is kept.
+def _r1_reward_rl(record: dict, context: Context) -> dict | str:
+    try:
+        text, message_image = _message_blocks(record["message"])
+    except (json.JSONDecodeError, KeyError, IndexError, StopIteration, TypeError) as error:
+        return f"unreadable message ({type(error).__name__})"
+    responses = _R1_RESPONSES.search(text)
+    if responses is None:
+        return "responses not found in the prompt text"
+    answers = [a for a in (record.get("answer") or []) if isinstance(a, str)]
+    matched = [_ANSWER.match(a) for a in answers]
+    if len(answers) != 1 or not matched[0]:
+        return f"answer {record.get('answer')!r} is not one <answer>1|2</answer>"
+    image, problem = decode_image(record.get("image"), context.roots)
+    if image is None and message_image:
+        # last resort: the image the message names, by file name, under image_root
+        image, _ = decode_image(PurePosixPath(str(message_image)).name, context.roots)
+    if image is None:
+        return problem
+    question = record.get("question") or (_R1_QUESTION.search(text) or {"q": ""})["q"]
+    return {
+        "image": image,
+        "question": question,
+        "response_1": responses["r1"],
+        "response_2": responses["r2"],
+        "label": int(matched[0][1]),
+        "category": "r1_reward_rl",
+    }
 
-    Values are not judged here: a bad label or empty text reaches ``validate_data``, which
-    quarantines it with the reason.
-    """
-    rows, skipped = [], []
-    ids = _unique_ids(str(r.get("pair_id", i)) for i, r in enumerate(records))
-    for pair_id, record in zip(ids, records, strict=True):
-        image = _read_image(Path(image_root), record.get("image"))
-        if image is None:
-            skipped.append({"source_id": pair_id, "reason": "missing image"})
-            continue
-        label = record.get("label")
-        rows.append(
-            {
-                **{k: record.get(k) for k in ("question", "response_1", "response_2", "reasoning")},
-                "pair_id": pair_id,
-                "source_id": pair_id,
-                "image": image,
-                "label": int(label) if str(label) in ("1", "2") else None,
-                "category": "sft",
-                "group": pair_id,
-            }
-        )
-    schema = {**BENCHMARK_PAIR_SCHEMA, "reasoning": pl.String}
-    return pl.DataFrame(rows, schema=schema), pl.DataFrame(skipped, schema=SKIPPED_SCHEMA)
+
+R1_REWARD_RL = Adapter(
+    name="r1_reward_rl",
+    files=("data/train-*.parquet",),
+    image_root="",
+    allow_patterns=("data/train-*.parquet", "README.md"),
+    record_id=lambda record, index: f"r1rl-{index:07d}",
+    convert=_r1_reward_rl,
+    columns=("question", "message", "answer", "image"),
+    expects="the Hub dataset yifanzhang114/R1-Reward-RL as published (data/train-*-of-00006.parquet)",
+    source="yifanzhang114/R1-Reward-RL @ c3243ab, data/train-*-of-00006.parquet",
+)
 
 
-ADAPTERS = {**BENCHMARK_ADAPTERS, "r1_reward_rl": load_r1_reward_rl, "egt_pairs": load_egt_pairs}
+def _egt_pairs(record: dict, context: Context) -> dict | str:
+    label = record.get("label")
+    if str(label) not in ("1", "2"):
+        return f"label {label!r} is not 1 or 2"
+    image, problem = decode_image(record.get("image"), context.roots)
+    if image is None:
+        return problem
+    return {
+        **{k: record.get(k) for k in ("question", "response_1", "response_2", "reasoning")},
+        "image": image,
+        "label": int(label),
+        "category": record.get("category") or "egt_pairs",
+    }
+
+
+EGT_PAIRS = Adapter(
+    name="egt_pairs",
+    files=("*.parquet", "*.jsonl"),
+    image_root="",
+    allow_patterns=("*.parquet", "*.jsonl", "images/**"),
+    record_id=lambda record, index: str(record.get("pair_id") or f"pair-{index:07d}"),
+    convert=_egt_pairs,
+    source="egt's own pair schema (docs/data.md)",
+    expects=(
+        "parquet (or JSON lines) files of pairs in egt's schema: pair_id, image (bytes or a path), question, "
+        "response_1, response_2, label (1 or 2)[, reasoning]"
+    ),
+)
+
+SOURCE_ADAPTERS = (R1_REWARD_RL, EGT_PAIRS)

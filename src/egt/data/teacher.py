@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 from tqdm.auto import tqdm
 
+from egt.data.images import image_format
 from egt.judging import judge_prompt_text, parse_judgment
 
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
@@ -66,14 +67,15 @@ class ChatClient:
         raise AssertionError("unreachable")
 
 
-def teacher_messages(question: str, response_1: str, response_2: str, image_png: bytes) -> list[dict]:
-    data_url = "data:image/png;base64," + base64.b64encode(image_png).decode()
+def teacher_messages(question: str, response_1: str, response_2: str, image: bytes, template: str = "egt") -> list:
+    """The judging prompt with the image as a data URL of its own encoding (PNG, JPEG, …)."""
+    data_url = f"data:image/{image_format(image) or 'png'};base64," + base64.b64encode(image).decode()
     return [
         {
             "role": "user",
             "content": [
                 {"type": "image_url", "image_url": {"url": data_url}},
-                {"type": "text", "text": judge_prompt_text(question, response_1, response_2)},
+                {"type": "text", "text": judge_prompt_text(question, response_1, response_2, template)},
             ],
         }
     ]
@@ -103,14 +105,18 @@ class AnswerCache:
                 sink.write(json.dumps({"key": key, "content": content}) + "\n")
 
 
-def distill_pair(row: dict, client: ChatClient, cache: AnswerCache, attempts: int) -> tuple[str | None, int]:
+def distill_pair(
+    row: dict, client: ChatClient, cache: AnswerCache, attempts: int, template: str = "egt"
+) -> tuple[str | None, int]:
     """The first trace that passes the fidelity filter, and how many attempts it took."""
     messages = None
     for attempt in range(attempts):
         key = f"{row['pair_id']}:{attempt}"
         content = cache.get(key)
         if content is None:
-            messages = messages or teacher_messages(row["question"], row["response_1"], row["response_2"], row["image"])
+            messages = messages or teacher_messages(
+                row["question"], row["response_1"], row["response_2"], row["image"], template
+            )
             content = client.complete(messages)
             cache.put(key, content)
         judgment = parse_judgment(content)
@@ -120,13 +126,18 @@ def distill_pair(row: dict, client: ChatClient, cache: AnswerCache, attempts: in
 
 
 def distill_traces(
-    pairs: pl.DataFrame, client: ChatClient, cache_path: str | Path, attempts: int, concurrency: int
+    pairs: pl.DataFrame,
+    client: ChatClient,
+    cache_path: str | Path,
+    attempts: int,
+    concurrency: int,
+    template: str = "egt",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(pairs with a ``reasoning`` column, dropped pairs with the reason); pairs in = kept + dropped."""
     cache = AnswerCache(cache_path)
     rows = pairs.to_dicts()
     with ThreadPoolExecutor(max_workers=concurrency) as pool, tqdm(total=len(rows), desc="teacher", unit="pair") as bar:
-        futures = [pool.submit(distill_pair, row, client, cache, attempts) for row in rows]
+        futures = [pool.submit(distill_pair, row, client, cache, attempts, template) for row in rows]
         results = []
         for future in futures:
             results.append(future.result())

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from egt.evaluation.metrics import score_judgments
+from egt.evaluation.official import official_metrics
 from egt.generation.judge import judge_pairs
 from egt.modeling import load_model, load_processor
 from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest, path_digest
@@ -21,6 +22,8 @@ def evaluate_model(
     device: str,
     trust_remote_code: bool = False,
     cache_dir: str | Path | None = None,
+    template: str = "egt",
+    scorer: str = "toy",
 ) -> tuple[pl.DataFrame, dict]:
     """Judge ``benchmark`` greedily in both orders and score it.
 
@@ -29,7 +32,9 @@ def evaluate_model(
     the folder is removed once the metrics are computed.
     """
     if cache_dir is not None:
-        digest = fingerprint(params=params, seed=seed, model=path_digest(model_path), pairs=frame_digest(benchmark))
+        digest = fingerprint(
+            params=params, seed=seed, template=template, model=path_digest(model_path), pairs=frame_digest(benchmark)
+        )
         claim_folder(cache_dir, digest)  # clears judgments made for other inputs
     model = load_model(model_path, trust_remote_code).to(device)
     processor = load_processor(model_path, trust_remote_code)
@@ -47,9 +52,12 @@ def evaluate_model(
             swap=order == "swapped",
             desc=f"evaluate ({order} order)",
             cache=Path(cache_dir) / f"{order}.jsonl" if cache_dir is not None else None,
+            template=template,
         )
         frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
-    return score_judgments(pl.concat(frames), benchmark)
+    scored, metrics = score_judgments(pl.concat(frames), benchmark)
+    # the official protocol, from the same judgments: see egt.evaluation.official
+    return scored, {**metrics, "official": official_metrics(scored, benchmark, scorer)}
 
 
 def finish_evaluation(cache_dir: str | Path | None) -> None:

@@ -17,25 +17,30 @@ from egt.schemas import ROLLOUT_SCHEMA
 from egt.training.datasets import decode_image
 
 
-def _prompts(processor, pairs: list[dict], swap: bool = False) -> tuple[list[str], list]:
+def _prompts(processor, pairs: list[dict], swap: bool = False, template: str = "egt") -> tuple[list[str], list]:
+    """Chat-formatted prompts and their images, in order; a video item contributes each of its frames."""
     texts, images = [], []
     for row in pairs:
         first, second = (row["response_2"], row["response_1"]) if swap else (row["response_1"], row["response_2"])
-        messages = judge_messages(row["question"], first, second)
+        pictures = row.get("frames") or [row["image"]]
+        messages = judge_messages(row["question"], first, second, template, images=len(pictures))
         texts.append(processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False))
-        images.append(decode_image(row["image"]))
+        images.extend(decode_image(picture) for picture in pictures)
     return texts, images
 
 
-def repeat_inputs(inputs: dict, times: int) -> dict:
+def repeat_inputs(inputs: dict, times: int, images_per_prompt: list[int] | None = None) -> dict:
     """Repeat every row of processor outputs ``times`` times (row i -> rows i*times … i*times+times-1)."""
     out = {}
     for key, value in inputs.items():
-        if key == "pixel_values":
-            # Patches of all images are concatenated; repeat each image's block as a whole.
-            sizes = inputs["image_grid_thw"].prod(dim=-1).tolist()
-            blocks = value.split(sizes, dim=0)
-            out[key] = torch.cat([block for block in blocks for _ in range(times)], dim=0)
+        if key in ("pixel_values", "image_grid_thw"):
+            # Patches of all images are concatenated; repeat each prompt's images as a whole.
+            counts = images_per_prompt or [1] * inputs["input_ids"].shape[0]
+            sizes = inputs["image_grid_thw"].prod(dim=-1).tolist() if key == "pixel_values" else [1] * sum(counts)
+            blocks = list(value.split(sizes, dim=0))
+            starts = [sum(counts[:i]) for i in range(len(counts))]
+            prompts = [torch.cat(blocks[s : s + c], dim=0) for s, c in zip(starts, counts, strict=True)]
+            out[key] = torch.cat([block for block in prompts for _ in range(times)], dim=0)
         elif torch.is_tensor(value):
             out[key] = value.repeat_interleave(times, dim=0)
         else:
@@ -52,6 +57,7 @@ def judge_batch(
     temperature: float | None,
     max_new_tokens: int,
     swap: bool = False,
+    template: str = "egt",
 ) -> list[dict]:
     """Judge each pair ``num_samples`` times; ``temperature=None`` means greedy decoding.
 
@@ -60,7 +66,7 @@ def judge_batch(
     end-of-turn token), recomputed teacher-forced by :func:`egt.generation.scoring.completion_entropies`
     so the figure does not depend on the sampling engine. Greedy judgments get none.
     """
-    texts, images = _prompts(processor, pairs, swap)
+    texts, images = _prompts(processor, pairs, swap, template)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to(model.device)
     sampling = temperature is not None
     generated = model.generate(
@@ -88,7 +94,9 @@ def judgment_rows(
     eos_ids = [eos_ids] if isinstance(eos_ids, int) else list(eos_ids)
     mask = generated_token_mask(generated, eos_ids)
     if temperature is not None:
-        entropies = completion_entropies(model, repeat_inputs(inputs, num_samples), generated, mask, temperature)
+        per_prompt = [len(row.get("frames") or [None]) for row in pairs]
+        repeated = repeat_inputs(inputs, num_samples, per_prompt)
+        entropies = completion_entropies(model, repeated, generated, mask, temperature)
         mean_entropy = masked_mean(entropies, mask).tolist()
     else:
         mean_entropy = [None] * generated.shape[0]
@@ -122,6 +130,7 @@ def judge_pairs(
     swap: bool = False,
     desc: str = "judging",
     cache: str | Path | None = None,
+    template: str = "egt",
 ) -> pl.DataFrame:
     """Judge every pair; ``batch_size`` counts pairs per generate call.
 
@@ -141,7 +150,10 @@ def judge_pairs(
             except json.JSONDecodeError:  # the line being written when the job was killed
                 continue
             cached.setdefault(row["pair_id"], []).append(row)
-    records = pairs.select("pair_id", "image", "question", "response_1", "response_2").to_dicts()
+    columns = ["pair_id", "image", "question", "response_1", "response_2"] + (
+        ["frames"] if "frames" in pairs.columns else []
+    )
+    records = pairs.select(columns).to_dicts()
     todo = [r for r in records if len(cached.get(r["pair_id"], [])) != num_samples]
     if cached:
         print(f"{desc}: {len(records) - len(todo)} pairs already judged in {cache}, judging {len(todo)}", flush=True)
@@ -150,7 +162,7 @@ def judge_pairs(
         with tqdm(total=len(records), initial=len(records) - len(todo), desc=desc, unit="pair") as progress:
             for start in range(0, len(todo), batch_size):
                 batch = todo[start : start + batch_size]
-                rows = judge_batch(model, processor, batch, num_samples, temperature, max_new_tokens, swap)
+                rows = judge_batch(model, processor, batch, num_samples, temperature, max_new_tokens, swap, template)
                 for record in batch:
                     cached[record["pair_id"]] = []
                 for row in rows:

@@ -23,12 +23,13 @@ def rollout_shard(
     seed: int,
     device: str,
     trust_remote_code: bool = False,
+    template: str = "egt",
 ) -> pl.DataFrame:
     pairs = shard_pairs(pool, shard, params["shards"])
     if params.get("engine", "hf") == "vllm":
         from egt.generation.vllm_engine import sample_with_vllm
 
-        return sample_with_vllm(model_path, pairs, params, seed * 100_003 + shard, trust_remote_code)
+        return sample_with_vllm(model_path, pairs, params, seed * 100_003 + shard, trust_remote_code, template)
     model = load_model(model_path, trust_remote_code).to(device)
     processor = load_processor(model_path, trust_remote_code)
     # A distinct, fixed stream per shard: a shard rerun alone gives the same rollouts.
@@ -42,4 +43,5 @@ def rollout_shard(
         batch_size=params["batch_size"],
         seed=seed * 100_003 + shard,
         desc=f"rollout shard {shard}",
+        template=template,
     )

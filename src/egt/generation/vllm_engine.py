@@ -19,12 +19,19 @@ from egt.schemas import ROLLOUT_SCHEMA
 from egt.training.datasets import decode_image
 
 
-def sample_with_vllm(model_path: str, pairs: pl.DataFrame, params: dict, seed: int, trust_remote_code: bool = False):
+def sample_with_vllm(
+    model_path: str,
+    pairs: pl.DataFrame,
+    params: dict,
+    seed: int,
+    trust_remote_code: bool = False,
+    template: str = "egt",
+):
     from vllm import LLM, SamplingParams  # only in envs/vllm.yaml
 
     processor = load_processor(model_path, trust_remote_code)
     records = pairs.select("pair_id", "image", "question", "response_1", "response_2").to_dicts()
-    texts, _ = _prompts(processor, records)
+    texts, _ = _prompts(processor, records, template=template)
     llm = LLM(model=model_path, seed=seed, trust_remote_code=trust_remote_code, limit_mm_per_prompt={"image": 1})
     sampling = SamplingParams(
         n=params["num_samples"],
@@ -57,7 +64,7 @@ def sample_with_vllm(model_path: str, pairs: pl.DataFrame, params: dict, seed: i
         completions = [c for ids in token_ids[start : start + batch] for c in ids]
         width = max(len(c) for c in completions)
         generated = torch.tensor([c + [pad] * (width - len(c)) for c in completions], device=model.device)
-        prompt_texts, images = _prompts(processor, chunk)
+        prompt_texts, images = _prompts(processor, chunk, template=template)
         inputs = processor(text=prompt_texts, images=images, return_tensors="pt", padding=True).to(model.device)
         rows.extend(
             judgment_rows(model, processor, chunk, inputs, generated, params["num_samples"], params["temperature"])

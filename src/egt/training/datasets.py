@@ -15,12 +15,12 @@ def decode_image(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def sft_dataset(pairs: pl.DataFrame) -> Dataset:
+def sft_dataset(pairs: pl.DataFrame, template: str = "egt") -> Dataset:
     """Conversational SFT rows: the judging prompt as the user turn, the trace as the assistant's."""
     rows = [
         {
             "images": [decode_image(row["image"])],
-            "messages": judge_messages(row["question"], row["response_1"], row["response_2"])
+            "messages": judge_messages(row["question"], row["response_1"], row["response_2"], template)
             + [{"role": "assistant", "content": [{"type": "text", "text": row["reasoning"]}]}],
         }
         for row in pairs.iter_rows(named=True)
@@ -28,7 +28,7 @@ def sft_dataset(pairs: pl.DataFrame) -> Dataset:
     return Dataset.from_list(rows)
 
 
-def grpo_dataset(pairs: pl.DataFrame, both_orders: bool = False) -> Dataset:
+def grpo_dataset(pairs: pl.DataFrame, template: str = "egt", both_orders: bool = False) -> Dataset:
     """Prompt-only rows for GRPO; ``label`` reaches the reward functions as a keyword argument.
 
     With ``both_orders`` every pair also appears with its responses swapped and its label mapped,
@@ -44,7 +44,7 @@ def grpo_dataset(pairs: pl.DataFrame, both_orders: bool = False) -> Dataset:
         pairs = pl.concat([pairs, swapped.select(pairs.columns)])
     rows = [
         {
-            "prompt": judge_messages(row["question"], row["response_1"], row["response_2"]),
+            "prompt": judge_messages(row["question"], row["response_1"], row["response_2"], template),
             "image": decode_image(row["image"]),
             "label": int(row["label"]),
             "pair_id": row["pair_id"],

@@ -49,7 +49,7 @@ def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, jo
         model=model,
         reward_funcs=[format_reward, accuracy_reward, answers_first],
         args=config,
-        train_dataset=grpo_dataset(pairs, both_orders=job["params"].get("both_orders", False)),
+        train_dataset=grpo_dataset(pairs, job["template"], job["params"].get("both_orders", False)),
         processing_class=processor,
     )
     if trainer.accelerator.is_main_process:

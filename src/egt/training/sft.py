@@ -33,7 +33,9 @@ def run_sft(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, job: dict
         max_length=None,
         disable_tqdm=False,
     )
-    trainer = SFTTrainer(model=model, args=config, train_dataset=sft_dataset(pairs), processing_class=processor)
+    trainer = SFTTrainer(
+        model=model, args=config, train_dataset=sft_dataset(pairs, job["template"]), processing_class=processor
+    )
     if trainer.accelerator.is_main_process:
         print(f"SFT: {batch.describe()}", flush=True)
     checkpoints.train_resumably(trainer, job["checkpoint_dir"], checkpoints.job_fingerprint(job, init_model, pairs))
