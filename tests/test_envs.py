@@ -1,10 +1,8 @@
 """The per-rule conda environments: pinned like the Python packaging, and each holding every package
 that its rules' scripts import (through egt, transitively)."""
 
-import ast
 import re
 import subprocess
-import sys
 import tomllib
 import venv
 from importlib import metadata
@@ -13,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO
+
+from egt.provenance.code import import_closure, imported_modules
 
 # import name -> distribution, where they differ
 DISTRIBUTIONS = {"PIL": "pillow", "yaml": "pyyaml", "huggingface_hub": "huggingface-hub", "pyarrow": "pyarrow"}
@@ -47,38 +47,10 @@ def rules_by_env() -> dict[str, set[str]]:
     return out
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return names
-
-
 def third_party_closure(script: str, skip_optional=("vllm",)) -> set[str]:
-    """Top-level third-party modules a script needs, following its egt imports (function-level ones too)."""
-    seen, todo, third = set(), [REPO / "scripts" / script], set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for name in imported_modules(path):
-            top = name.split(".")[0]
-            if top == "egt":
-                parts = name.split(".")
-                for depth in range(len(parts), 1, -1):
-                    module = REPO / "src" / Path(*parts[:depth])
-                    for candidate in (module.with_suffix(".py"), module / "__init__.py"):
-                        if candidate.is_file():
-                            todo.append(candidate)
-            elif top not in sys.stdlib_module_names and top not in PROVIDED and top not in skip_optional:
-                third.add(top)
-    return third
+    """Top-level third-party modules a script needs, through its egt imports."""
+    _, third_party = import_closure(REPO / "scripts" / script)
+    return third_party - PROVIDED - set(skip_optional)
 
 
 def requirement_closure(distributions: set[str]) -> set[str]:

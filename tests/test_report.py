@@ -3,14 +3,12 @@
 import base64
 import io
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, jobs_planned, snakemake
+from conftest import REPO, snakemake
 from PIL import Image
 
 from egt.provenance.fingerprint import sha256_file
@@ -121,34 +119,3 @@ def test_manifest_lists_config_versions_and_checksums(smoke_run):
     for relative, digest in list(outputs.items())[:10]:
         assert sha256_file(smoke_run / relative) == digest
     assert "results/smoke/manifest.json" not in outputs
-
-
-def test_results_folder_hands_off_to_a_fresh_checkout(smoke_run):
-    """Copy results/ next to a fresh copy of the workflow: --touch, then nothing recomputes;
-    a changed keep_quantile reruns only curation and what follows."""
-    with tempfile.TemporaryDirectory() as tmp:
-        checkout = Path(tmp) / "checkout"
-        checkout.mkdir()
-        for item in ("Snakefile", "workflow", "scripts", "config", "envs", "src"):
-            source = REPO / item
-            (shutil.copytree if source.is_dir() else shutil.copy2)(source, checkout / item)
-        shutil.copytree(smoke_run / "results", checkout / "results")
-        # --forceall: record provenance for every job, so later config changes are seen
-        snakemake(
-            "--configfile",
-            SMOKE,
-            "--touch",
-            "--forceall",
-            "--cores",
-            "1",
-            workdir=checkout,
-            snakefile=checkout / "Snakefile",
-        )
-        dry = snakemake("--configfile", SMOKE, "-n", workdir=checkout, snakefile=checkout / "Snakefile")
-        assert "Nothing to be done" in dry.stdout + dry.stderr
-        override = Path(tmp) / "q.yaml"
-        override.write_text(yaml.safe_dump({"curation": {"keep_quantile": 0.5}}))
-        dry = snakemake("--configfile", SMOKE, str(override), "-n", workdir=checkout, snakefile=checkout / "Snakefile")
-        planned = set(jobs_planned(dry.stdout + dry.stderr))
-        assert {"curate", "curriculum", "grpo_stage", "evaluate", "summary", "manifest"} <= planned
-        assert not {"toy_world", "base_model", "sft", "rollout", "entropy_tables"} & planned
