@@ -92,3 +92,14 @@ def tiny_model_dir(tmp_path_factory, tiny_pairs) -> Path:
     texts = [JUDGE_INSTRUCTION] * 20 + tiny_pairs["reasoning"].to_list() + tiny_pairs["response_1"].to_list()
     build_tiny_base(path, texts, TINY_ARCH, image_size=56, seed=0)
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (make test: -n 2 --dist loadgroup), keep every test of the shared smoke
+    run on one worker (so it is built once) and the Slurm rehearsal on the other; the rest spreads.
+    The rehearsal mostly waits on Slurm, so the two overlap well on two cores."""
+    for item in items:
+        if "smoke_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("smoke"))
+        elif item.path.name == "test_slurm.py":
+            item.add_marker(pytest.mark.xdist_group("slurm"))

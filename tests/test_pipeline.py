@@ -123,9 +123,18 @@ def test_summary(smoke_run):
     assert 0 <= curation["noise_rate_in"] <= 1 and 0 <= curation["noise_rate_kept"] <= 1
     assert [s["stage"] for s in summary["curriculum"]["stages"]] == list(range(1, cfg("curriculum", "stages") + 1))
     for model in ("sft", "final"):
-        metrics = summary["evaluation"][model]["toy"]
-        for key in ("accuracy", "format_rate", "position_consistency"):
-            assert 0 <= metrics[key] <= 1
+        for dataset in ("benchmark_toy", "validation_toy"):
+            metrics = summary["evaluation"][model][dataset]
+            for key in ("accuracy", "format_rate", "position_consistency"):
+                assert 0 <= metrics[key] <= 1
+            assert metrics["official"]["scorer"] == "toy" and 0 <= metrics["official"]["accuracy"] <= 1
+    # every model beside the ideal observer, on each clean split
+    truth = summary["toy_world"]
+    for dataset in ("benchmark_toy", "validation_toy"):
+        ceiling = truth["ceiling"][dataset]
+        assert 0.5 <= ceiling["ideal_accuracy"] <= 1 and set(ceiling["accuracy"]) == {"sft", "final"}
+        assert sum(b["pairs"] for b in ceiling["by_ambiguity"]) == cfg("toy_world", dataset.split("_")[0] + "_size")
+    assert 0 <= truth["noise"]["auroc_ceiling"] <= 1 and truth["noise"]["kind"] == "symmetric"
     assert (smoke_run / "results/smoke/summary.md").read_text().startswith("# EGT run summary")
     for rule_group in (
         "data",
@@ -168,4 +177,4 @@ def test_changing_keep_quantile_reruns_only_curation_and_after(smoke_run, tmp_pa
     planned = jobs_planned(result.stdout + result.stderr)
     assert {"curate", "curriculum", "grpo_stage", "evaluate", "summary"} <= set(planned)
     assert not {"toy_world", "base_model", "sft", "rollout", "entropy_tables"} & set(planned)
-    assert planned["evaluate"] == 1  # the final model only; the SFT model is unchanged
+    assert planned["evaluate"] == 2  # the final model on benchmark and validation; the SFT model is unchanged

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from egt.data.toyworld import NoiseModel, generate_split
+from egt.data.toyworld import PALETTE, NoiseModel, generate_split
 from egt.judging import parse_judgment
 
 SYMMETRIC = NoiseModel("symmetric", 0.05, 0.8)
@@ -73,7 +73,7 @@ def test_color_jitter_hides_the_exact_blend():
 
 
 def test_first_when_unsure_annotators_pick_the_first_response():
-    noise = NoiseModel("first_when_unsure", flip_rate=0.02, unsure_from=0.15, unsure_to=0.35, first_bias=0.9)
+    noise = NoiseModel("first_when_unsure", flip_rate=0.02, unsure_from=0.15, unsure_to=0.35, habit_strength=0.9)
     public, hidden = generate_split("pool", 6000, seed=0, image_size=28, max_ambiguity=0.5, noise=noise)
     ambiguity, label = hidden["ambiguity"].to_numpy(), public["label"].to_numpy()
     noisy = hidden["is_noisy"].to_numpy()
@@ -104,3 +104,18 @@ def test_ideal_observer_is_calibrated_and_beats_chance_where_it_can():
     _, exact = generate_split("validation", 300, seed=2, image_size=28, max_ambiguity=0.5, noise=None)
     clear = exact.filter(pl.col("ambiguity") < 0.49)
     assert (np.where(clear["ideal_p1"].to_numpy() > 0.5, 1, 2) == clear["true_label"].to_numpy()).all()
+
+
+def test_favourite_colour_habit_survives_a_swap_of_the_responses():
+    noise = NoiseModel("favourite_when_unsure", flip_rate=0.0, unsure_from=0.1, unsure_to=0.2, habit_strength=1.0)
+    public, hidden = generate_split("pool", 3000, seed=0, image_size=28, max_ambiguity=0.5, noise=noise)
+    unsure = public.filter(pl.Series(hidden["ambiguity"].to_numpy() > 0.2))
+    order = list(PALETTE)
+
+    def rank(response):
+        return min(order.index(c) for c in order if c in response)
+
+    # every unsure label names the response with the earlier palette colour, in whatever position
+    preferred = [1 if rank(r["response_1"]) < rank(r["response_2"]) else 2 for r in unsure.iter_rows(named=True)]
+    assert unsure["label"].to_list() == preferred
+    assert 0.4 < (unsure["label"] == 1).mean() < 0.6  # no position habit

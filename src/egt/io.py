@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
@@ -85,3 +86,11 @@ def redirect_output(log_path: str | Path) -> None:
     stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} {where} ===\n")
     os.dup2(stream.fileno(), sys.stdout.fileno())
     os.dup2(stream.fileno(), sys.stderr.fileno())
+    atexit.register(_report_gpu_memory)
+
+
+def _report_gpu_memory() -> None:
+    """At exit, the job's peak GPU memory, for tools/gpu-check.sh (nothing on a CPU job)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available() and torch.cuda.max_memory_allocated():
+        print(f"peak GPU memory {torch.cuda.max_memory_allocated() // 2**20} MB", flush=True)

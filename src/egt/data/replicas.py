@@ -40,8 +40,8 @@ def picture(seed: int, size: int = 48, kind: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def noise_jpeg(seed: int, size: int = 224, quality: int = 92) -> bytes:
-    """A JPEG that compresses badly (random noise): ~120 KB at 224 px, like a real photo."""
+def noise_jpeg(seed: int, size: int = 352, quality: int = 92) -> bytes:
+    """A JPEG that compresses badly (random noise): ~120 KB at 352 px, like a real photo."""
     pixels = np.random.default_rng(seed).integers(0, 256, (size, size, 3), dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
@@ -196,10 +196,13 @@ def r1_reward_rl_rows(texts: list[dict], rows: int, image_bytes=None, seed: int 
     return out
 
 
-def r1_reward_rl(out: Path, texts: list[dict], rows: int, image_bytes=None, broken: bool = True) -> Path:
+def r1_reward_rl(
+    out: Path, texts: list[dict], rows: int, image_bytes=None, broken: bool = True, row_group_size: int = 1000
+) -> Path:
     """Six shards ``data/train-0000k-of-00006.parquet``; with ``broken``, a few records no adapter
     can use (an answer that is not 1 or 2, a message that is not JSON, an image that decodes to
-    nothing), so skips are exercised."""
+    nothing), so skips are exercised. Row groups of 1,000 rows: ``datasets``' default writer batch
+    (a guess about the published shards, which decides how much a reader holds at once)."""
     table = r1_reward_rl_rows(texts, rows, image_bytes)
     if broken and rows >= 6:
         table[1]["answer"] = ["<answer>3</answer>"]
@@ -210,7 +213,8 @@ def r1_reward_rl(out: Path, texts: list[dict], rows: int, image_bytes=None, brok
     bounds = np.linspace(0, rows, R1_SHARDS + 1).astype(int)
     for shard in range(R1_SHARDS):
         chunk = table[bounds[shard] : bounds[shard + 1]]
-        pl.DataFrame(chunk, schema=schema).write_parquet(out / f"data/train-{shard:05d}-of-{R1_SHARDS:05d}.parquet")
+        frame = pl.DataFrame(chunk, schema=schema)
+        frame.write_parquet(out / f"data/train-{shard:05d}-of-{R1_SHARDS:05d}.parquet", row_group_size=row_group_size)
     _write(out / "README.md", "---\nconfigs:\n- config_name: default\n  data_files: data/train-*\n---\n")
     return out
 

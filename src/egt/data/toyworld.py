@@ -16,11 +16,14 @@ Annotation noise (the pool's labels only) comes from a :class:`NoiseModel`:
 - ``symmetric`` flips a label with probability ``flip_rate + ambiguity_slope * ambiguity``.
   Below 0.5 that only scales the reward signal down: the policy that maximises expected reward
   is still the truthful one, so this noise cannot hurt a learner (a control).
-- ``first_when_unsure``: an annotator is unsure with a probability that rises linearly from 0 at
-  ambiguity ``unsure_from`` to 1 at ``unsure_to``; unsure, they prefer the response shown first
-  with probability ``first_bias``; sure, they are right but for ``flip_rate``. On ambiguous
-  pairs "1" then earns the reward whatever the image shows, so a policy that learns the habit
-  loses accuracy on clean data: noise that moves the reward optimum.
+- ``first_when_unsure`` and ``favourite_when_unsure``: an annotator is unsure with a probability
+  that rises linearly from 0 at ambiguity ``unsure_from`` to 1 at ``unsure_to``; unsure, they
+  follow a habit with probability ``habit_strength`` — prefer the response shown first, or the
+  response naming their favourite colour (the earlier one in ``PALETTE``'s order) — and otherwise
+  pick the other response; sure, they are right but for ``flip_rate``. On ambiguous pairs the habit
+  then earns the reward whatever the image shows, so a policy that learns it loses accuracy on
+  clean data: noise that moves the reward optimum. A position habit is undone by training each
+  pair in both presentation orders (``grpo.both_orders``); a colour habit is not.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ BACKGROUND = (120, 120, 120)
 
 # Split name -> stream index, so each split has its own independent random stream.
 SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2, "validation": 3}
-NOISE_KINDS = ("symmetric", "first_when_unsure")
+NOISE_KINDS = ("symmetric", "first_when_unsure", "favourite_when_unsure")
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,12 @@ class NoiseModel:
     ambiguity_slope: float = 0.0
     unsure_from: float = 0.15
     unsure_to: float = 0.35
-    first_bias: float = 0.9
+    habit_strength: float = 0.9
 
     def __post_init__(self):
         if self.kind not in NOISE_KINDS:
             raise ValueError(f"noise kind must be one of {NOISE_KINDS}, got {self.kind!r}")
-        if self.kind == "first_when_unsure" and not self.unsure_from < self.unsure_to:
+        if self.kind != "symmetric" and not self.unsure_from < self.unsure_to:
             raise ValueError("noise.unsure_from must be below noise.unsure_to")
 
     def unsure(self, ambiguity: np.ndarray) -> np.ndarray:
@@ -82,18 +85,21 @@ class NoiseModel:
         if self.kind == "symmetric":
             return np.clip(self.flip_rate + self.ambiguity_slope * ambiguity, 0.0, 1.0)
         unsure = self.unsure(ambiguity)
-        # unsure: the first response is picked regardless of the truth, which is 1 or 2 with
-        # equal probability, so the label is wrong half the time whatever first_bias is
+        # unsure: the pick follows a habit that is independent of the truth, which is 1 or 2 with
+        # equal probability, so the label is wrong half the time whatever habit_strength is
         return unsure * 0.5 + (1 - unsure) * self.flip_rate
 
-    def annotate(self, true_label: np.ndarray, ambiguity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """The annotated labels of pairs whose response 1 or 2 (``true_label``) is truly better."""
+    def annotate(
+        self, true_label: np.ndarray, ambiguity: np.ndarray, rng: np.random.Generator, habit: np.ndarray
+    ) -> np.ndarray:
+        """The annotated labels of pairs whose response 1 or 2 (``true_label``) is truly better;
+        ``habit`` is the response (1 or 2) an unsure annotator's habit picks for each pair."""
         size = len(true_label)
         if self.kind == "symmetric":
             flip = rng.random(size) < self.noise_probability(ambiguity)
             return np.where(flip, 3 - true_label, true_label)
         unsure = rng.random(size) < self.unsure(ambiguity)
-        picked = np.where(rng.random(size) < self.first_bias, 1, 2)
+        picked = np.where(rng.random(size) < self.habit_strength, habit, 3 - habit)
         flip = rng.random(size) < self.flip_rate
         return np.where(unsure, picked, np.where(flip, 3 - true_label, true_label))
 
@@ -197,9 +203,8 @@ def generate_split(
     colors = list(PALETTE)
     ambiguity = rng.uniform(0.0, max_ambiguity, size)
     true_label = rng.integers(1, 3, size)
-    label = true_label if noise is None else noise.annotate(true_label, ambiguity, annotator_rng)
 
-    rows, fills, named_1, named_2 = [], [], [], []
+    rows, fills, named_1, named_2, favourite = [], [], [], [], []
     for i in range(size):
         shape = SHAPES[rng.integers(len(SHAPES))]
         true_color, distractor = rng.choice(len(colors), size=2, replace=False)
@@ -215,6 +220,7 @@ def generate_split(
         fills.append(fill)
         named_1.append(PALETTE[color_1])
         named_2.append(PALETTE[color_2])
+        favourite.append(1 if colors.index(color_1) < colors.index(color_2) else 2)
         rows.append(
             {
                 "pair_id": f"{split}-{i:06d}",
@@ -222,12 +228,17 @@ def generate_split(
                 "question": f"What color is the {shape}?",
                 "response_1": response_1,
                 "response_2": response_2,
-                "label": int(label[i]),
+                "label": 0,  # annotated below
                 # The SFT trace describes what is really in the image (the true colour).
                 "reasoning": reasoning_trace(shape, true_name, color_1, color_2),
             }
         )
-    public = pl.DataFrame(rows, schema=SFT_COLUMNS)
+    if noise is None:
+        label = true_label
+    else:
+        habit = np.array(favourite) if noise.kind == "favourite_when_unsure" else np.ones(size, dtype=int)
+        label = noise.annotate(true_label, ambiguity, annotator_rng, habit)
+    public = pl.DataFrame(rows, schema=SFT_COLUMNS).with_columns(pl.Series("label", label, dtype=pl.Int8))
     ideal = (
         ideal_first_probability(np.array(fills), np.array(named_1), np.array(named_2), max_ambiguity, color_jitter)
         if size
