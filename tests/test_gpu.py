@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from egt.generation.entropy import generated_token_mask, token_entropy
-from egt.generation.judge import _prompts, judge_pairs, repeat_inputs
+from egt.generation.judge import judge_pairs, prompts_and_images, repeat_inputs
 from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 def test_rescored_entropy_matches_sampling_on_cuda_in_bfloat16(tiny_model_dir, tiny_pairs):
     model = load_model(str(tiny_model_dir), dtype=torch.bfloat16).to("cuda")
     processor = load_processor(str(tiny_model_dir))
-    texts, images = _prompts(processor, tiny_pairs.head(3).to_dicts())
+    texts, images = prompts_and_images(processor, tiny_pairs.head(3).to_dicts())
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to("cuda")
     out = model.generate(
         **inputs, do_sample=True, temperature=1.0, top_k=0, top_p=1.0, num_return_sequences=2, max_new_tokens=12,

@@ -5,7 +5,7 @@ import math
 import torch
 
 from egt.generation.entropy import generated_token_mask, token_entropy
-from egt.generation.judge import _prompts, judge_pairs, repeat_inputs
+from egt.generation.judge import judge_pairs, prompts_and_images, repeat_inputs
 from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
 
@@ -13,7 +13,7 @@ from egt.modeling import load_model, load_processor, vision_token_ids
 def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
     rows = tiny_pairs.head(3).to_dicts()
-    texts, images = _prompts(processor, rows)
+    texts, images = prompts_and_images(processor, rows)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
     temperature, samples = 0.8, 2
     torch.manual_seed(0)
@@ -74,7 +74,7 @@ def test_video_frames_are_judged_as_several_images(tiny_model_dir, tiny_pairs):
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
     frames = tiny_pairs["image"].head(3).to_list()
     pairs = tiny_pairs.head(3).with_columns(pl.Series("frames", [None, frames, None], dtype=pl.List(pl.Binary)))
-    texts, images = _prompts(processor, pairs.to_dicts(), template="r1_reward")
+    texts, images = prompts_and_images(processor, pairs.to_dicts(), template="r1_reward")
     assert len(images) == 5 and texts[1].count("<|vision_start|>") == 3 and texts[0].count("<|vision_start|>") == 1
     assert "###### [Response 1]:" in texts[0]
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)

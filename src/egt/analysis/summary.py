@@ -166,32 +166,30 @@ def summary_markdown(summary: dict) -> str:
 
 
 def evaluation_lines(evaluation: dict) -> list[str]:
-    lines = [
+    debiased, official = [], []
+    for model, datasets in evaluation.items():
+        for name, m in datasets.items():
+            debiased.append(
+                f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
+                f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
+            )
+            if "official" in m:
+                official.append(f"| {model} | {name} | {official_headline(m['official'])} |")
+    return [
         "**egt's debiased metrics**: every pair judged greedily in both presentation orders; a position",
         "habit scores 50 %, not the share of pairs whose preferred response happens to come first.",
         "",
         "| model | dataset | accuracy | both orders | format rate | position consistency |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for model, datasets in evaluation.items():
-        for name, m in datasets.items():
-            lines.append(
-                f"| {model} | {name} | {_fmt(m['accuracy'])} | {_fmt(m['accuracy_both_orders'])} | "
-                f"{_fmt(m['format_rate'])} | {_fmt(m['position_consistency'])} |"
-            )
-    lines += [
+        *debiased,
         "",
         "**Official protocol**: R1-Reward's setting (the preferred response shown first, one pass, its answer",
         "fallback), scored by each benchmark's own scorer: the numbers to set beside published tables.",
         "",
         "| model | dataset | official metrics |",
         "| --- | --- | --- |",
+        *official,
     ]
-    for model, datasets in evaluation.items():
-        for name, m in datasets.items():
-            if "official" in m:
-                lines.append(f"| {model} | {name} | {official_headline(m['official'])} |")
-    return lines
 
 
 def toy_world_lines(toy: dict) -> list[str]:

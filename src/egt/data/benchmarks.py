@@ -50,6 +50,18 @@ def _preferred_by_ranking(ranking) -> int | None:
     return None
 
 
+def _pair(image: bytes, question: str, first: str, second: str, label: int, category: str, group=None) -> dict:
+    return {
+        "image": image,
+        "question": question,
+        "response_1": first,
+        "response_2": second,
+        "label": label,
+        "category": category,
+        "group": group,
+    }
+
+
 def chosen_first(source_id: str) -> bool:
     """A fixed, content-independent position for a chosen/rejected pair (both orders are judged anyway)."""
     return hashlib.sha256(source_id.encode()).digest()[0] % 2 == 0
@@ -77,15 +89,7 @@ def _vl_rewardbench(record: dict, context: Context) -> dict | str:
     image, problem = decode_image(record["image"], context.roots)
     if image is None:
         return problem
-    return {
-        "image": image,
-        "question": record["query"],
-        "response_1": responses[0],
-        "response_2": responses[1],
-        "label": label,
-        "category": vl_rewardbench_category(record["id"]),
-        "group": None,
-    }
+    return _pair(image, record["query"], *responses, label, vl_rewardbench_category(record["id"]))
 
 
 VL_REWARDBENCH = Adapter(
@@ -153,15 +157,11 @@ def _mm_rlhf_rewardbench(record: dict, context: Context) -> dict | str:
     if image is None:
         return problem
     first = chosen_first(f"{record['id']}|{record['chosen'][:200]}|{record['rejected'][:200]}")
+    responses = (record["chosen"], record["rejected"]) if first else (record["rejected"], record["chosen"])
+    category = mm_rlhf_category(str(record.get("video") or record.get("image") or ""))
     return {
-        "image": image,
+        **_pair(image, record["prompt"], *responses, 1 if first else 2, category, str(record["id"])),
         "frames": frames,
-        "question": record["prompt"],
-        "response_1": record["chosen"] if first else record["rejected"],
-        "response_2": record["rejected"] if first else record["chosen"],
-        "label": 1 if first else 2,
-        "category": mm_rlhf_category(str(record.get("video") or record.get("image") or "")),
-        "group": str(record["id"]),
     }
 
 
@@ -196,15 +196,10 @@ def _multimodal_rewardbench(record: dict, context: Context) -> dict | str:
     image, problem = decode_image(record["Image"], context.roots)
     if image is None:
         return problem
-    return {
-        "image": image,
-        "question": record["Text"],
-        "response_1": record["Output1"],
-        "response_2": record["Output2"],
-        "label": 1 if record["Better"] == "Output1" else 2,
-        "category": multimodal_rewardbench_category(record),
-        "group": None,
-    }
+    label = 1 if record["Better"] == "Output1" else 2
+    return _pair(
+        image, record["Text"], record["Output1"], record["Output2"], label, multimodal_rewardbench_category(record)
+    )
 
 
 MULTIMODAL_REWARDBENCH = Adapter(

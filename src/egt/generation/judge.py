@@ -17,7 +17,9 @@ from egt.schemas import ROLLOUT_SCHEMA
 from egt.training.datasets import decode_image
 
 
-def _prompts(processor, pairs: list[dict], swap: bool = False, template: str = "egt") -> tuple[list[str], list]:
+def prompts_and_images(
+    processor, pairs: list[dict], swap: bool = False, template: str = "egt"
+) -> tuple[list[str], list]:
     """Chat-formatted prompts and their images, in order; a video item contributes each of its frames."""
     texts, images = [], []
     for row in pairs:
@@ -66,7 +68,7 @@ def judge_batch(
     end-of-turn token), recomputed teacher-forced by :func:`egt.generation.scoring.completion_entropies`
     so the figure does not depend on the sampling engine. Greedy judgments get none.
     """
-    texts, images = _prompts(processor, pairs, swap, template)
+    texts, images = prompts_and_images(processor, pairs, swap, template)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to(model.device)
     sampling = temperature is not None
     generated = model.generate(

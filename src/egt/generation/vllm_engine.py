@@ -13,7 +13,7 @@ import gc
 import polars as pl
 import torch
 
-from egt.generation.judge import _prompts, judgment_rows
+from egt.generation.judge import judgment_rows, prompts_and_images
 from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.schemas import ROLLOUT_SCHEMA
 from egt.training.datasets import decode_image
@@ -31,7 +31,7 @@ def sample_with_vllm(
 
     processor = load_processor(model_path, trust_remote_code)
     records = pairs.select("pair_id", "image", "question", "response_1", "response_2").to_dicts()
-    texts, _ = _prompts(processor, records, template=template)
+    texts, _ = prompts_and_images(processor, records, template=template)
     llm = LLM(model=model_path, seed=seed, trust_remote_code=trust_remote_code, limit_mm_per_prompt={"image": 1})
     sampling = SamplingParams(
         n=params["num_samples"],
@@ -64,7 +64,7 @@ def sample_with_vllm(
         completions = [c for ids in token_ids[start : start + batch] for c in ids]
         width = max(len(c) for c in completions)
         generated = torch.tensor([c + [pad] * (width - len(c)) for c in completions], device=model.device)
-        prompt_texts, images = _prompts(processor, chunk, template=template)
+        prompt_texts, images = prompts_and_images(processor, chunk, template=template)
         inputs = processor(text=prompt_texts, images=images, return_tensors="pt", padding=True).to(model.device)
         rows.extend(
             judgment_rows(model, processor, chunk, inputs, generated, params["num_samples"], params["temperature"])
