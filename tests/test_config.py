@@ -69,7 +69,7 @@ def test_schema_names_the_key_and_value(override, words):
             ["model.tiny.hidden_size"],
         ),
         ({"rollout": {"shards": 100}}, [SMOKE], ["rollout.shards", "pool_size"]),
-        ({"ablation": {"seeds": [1, 4]}}, [], ["ablation.extra_seeds repeats"]),
+        ({"ablation": {"seeds": [1, 4], "extra_seeds": [4]}}, [], ["ablation.extra_seeds repeats"]),
         ({"ablation": {"arms": ["egt", "best_arm"]}}, [], ["best_arm"]),
         ({"ablation": {"keep_quantiles": [0.755]}}, [], ["two decimals", "0.755"]),
         ({"data": {"source": "hub", "datasets": {}}}, [], ["data.datasets lacks", "pool"]),
