@@ -94,6 +94,7 @@ def tiny_model_dir(tmp_path_factory, tiny_pairs) -> Path:
     return path
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (make test: -n 2 --dist loadgroup), keep every test of the shared smoke
     run on one worker (so it is built once) and the Slurm rehearsal on the other; the rest spreads.
