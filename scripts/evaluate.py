@@ -14,6 +14,7 @@ judgments, metrics = evaluate_model(
     seed=params.seed,
     device=params.device,
     trust_remote_code=params.trust_remote_code,
+    pixels=params.pixels,
     cache_dir=params.cache_dir,
     template=params.judging["template"],
     scorer=params.scorer,

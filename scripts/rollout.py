@@ -15,6 +15,7 @@ rollouts = rollout_shard(
     seed=snakemake.params.seed,
     device=snakemake.params.device,
     trust_remote_code=snakemake.params.trust_remote_code,
+    pixels=snakemake.params.pixels,
     template=snakemake.params.template,
 )
 write_parquet(rollouts, snakemake.output[0])

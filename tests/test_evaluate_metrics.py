@@ -47,7 +47,7 @@ def test_category_metrics_are_added_for_real_benchmarks(tiny_model_dir):
 
 
 def test_killed_evaluation_continues_from_judged_items(tiny_model_dir, tmp_path, monkeypatch):
-    import egt.generation.judge as generation
+    import egt.generation.pairs as generation
     from egt.data.toyworld import generate_split
     from egt.evaluation.run import evaluate_model
 

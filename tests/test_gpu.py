@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from egt.generation.entropy import generated_token_mask, token_entropy
-from egt.generation.judge import judge_pairs, prompts_and_images, repeat_inputs
+from egt.generation.judge import prompts_and_images, repeat_inputs
+from egt.generation.pairs import judge_pairs
+from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
 
@@ -34,7 +36,7 @@ def test_rescored_entropy_matches_sampling_on_cuda_in_bfloat16(tiny_model_dir, t
 def test_judging_on_cuda(tiny_model_dir, tiny_pairs):
     model = load_model(str(tiny_model_dir), dtype=torch.bfloat16).to("cuda")
     processor = load_processor(str(tiny_model_dir))
-    rollouts = judge_pairs(model, processor, tiny_pairs, 2, 1.0, 10, batch_size=4, seed=0)
+    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 2), batch_size=4, seed=0)
     entropy = rollouts["mean_token_entropy"]
     assert rollouts.height == 2 * tiny_pairs.height
     assert entropy.is_finite().all() and entropy.max() <= math.log(model.config.text_config.vocab_size) + 1e-2

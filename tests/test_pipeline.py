@@ -95,7 +95,8 @@ def test_curriculum_stages_are_ordered_by_entropy(smoke_run):
 
 
 def test_checkpoints_load_and_judge(smoke_run):
-    from egt.generation.judge import judge_pairs
+    from egt.generation.pairs import judge_pairs
+    from egt.generation.sampling import Sampling
     from egt.modeling import load_model, load_processor
 
     bench = pl.read_parquet(smoke_run / "results/smoke/data/benchmark_toy.parquet").head(2)
@@ -103,7 +104,7 @@ def test_checkpoints_load_and_judge(smoke_run):
         path = smoke_run / f"results/smoke/grpo/stage_{stage}/model"
         model, processor = load_model(str(path)), load_processor(str(path))
         assert (path / "model.safetensors").exists()
-        judged = judge_pairs(model, processor, bench, 1, None, 8, 2, seed=0)
+        judged = judge_pairs(model, processor, bench, Sampling(8), 2, seed=0)
         assert judged.height == 2
     # each stage really trained: the weights moved away from the SFT model
     sft = load_model(str(smoke_run / "results/smoke/sft/model")).state_dict()

@@ -5,7 +5,9 @@ import math
 import torch
 
 from egt.generation.entropy import generated_token_mask, token_entropy
-from egt.generation.judge import judge_pairs, prompts_and_images, repeat_inputs
+from egt.generation.judge import prompts_and_images, repeat_inputs
+from egt.generation.pairs import judge_pairs
+from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
 
@@ -39,16 +41,16 @@ def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
 
 def test_judge_pairs_rows_and_entropy_bounds(tiny_model_dir, tiny_pairs):
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
-    rollouts = judge_pairs(model, processor, tiny_pairs, 3, 1.0, 10, batch_size=4, seed=0)
+    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0)
     assert rollouts.height == 3 * tiny_pairs.height
     assert rollouts.group_by("pair_id").len()["len"].to_list() == [3] * tiny_pairs.height
     vocab = model.config.text_config.vocab_size
     entropy = rollouts["mean_token_entropy"]
     assert entropy.is_finite().all() and entropy.min() >= 0 and entropy.max() <= math.log(vocab) + 1e-4
     # same seed, same rollouts: sampling is reproducible on CPU
-    again = judge_pairs(model, processor, tiny_pairs, 3, 1.0, 10, batch_size=4, seed=0)
+    again = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0)
     assert again.equals(rollouts)
-    greedy = judge_pairs(model, processor, tiny_pairs, 1, None, 10, batch_size=4, seed=0)
+    greedy = judge_pairs(model, processor, tiny_pairs, Sampling(10), batch_size=4, seed=0)
     assert greedy["mean_token_entropy"].is_null().all()
 
 
@@ -80,7 +82,7 @@ def test_video_frames_are_judged_as_several_images(tiny_model_dir, tiny_pairs):
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
     repeated = repeat_inputs(inputs, 2, [1, 3, 1])
     assert repeated["image_grid_thw"].shape[0] == 10 and repeated["input_ids"].shape[0] == 6
-    sampled = judge_pairs(model, processor, pairs, 2, 1.0, 8, batch_size=3, seed=0, template="r1_reward")
+    sampled = judge_pairs(model, processor, pairs, Sampling(8, 1.0, 2), batch_size=3, seed=0, template="r1_reward")
     assert sampled.height == 6 and sampled["mean_token_entropy"].is_finite().all()
-    greedy = judge_pairs(model, processor, pairs, 1, None, 8, batch_size=3, seed=0, template="r1_reward")
+    greedy = judge_pairs(model, processor, pairs, Sampling(8), batch_size=3, seed=0, template="r1_reward")
     assert greedy.height == 3

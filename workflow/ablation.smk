@@ -28,7 +28,7 @@ rule ablation_schedule:
         f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/schedule.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
@@ -51,7 +51,7 @@ rule ablation_oracle_pool:
         f"{R}/benchmarks/ablation/oracle_pool.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
@@ -136,7 +136,7 @@ rule ablation_table:
         f"{R}/benchmarks/ablation/ablation_table.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

@@ -12,7 +12,7 @@ rule base_model:
         f"{R}/benchmarks/base_model/base_model.tsv"
     conda:
         "../envs/training.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

@@ -19,14 +19,25 @@ except ConfigError as error:
 RUN = config["run"]
 R = f"results/{RUN}"
 
-# Heavy rules (training, evaluation) use every core given.
+# Heavy rules (training, evaluation) use every core given, unless cluster.cpus says otherwise.
 try:
     ALL_CORES = workflow.cores
-except WorkflowError:  # --report, --summary, --lint: nothing runs, any number will do
+except (
+    WorkflowError
+):  # a cluster profile without --cores, --report, --lint: no core count
     ALL_CORES = 1
 
 SEED = config["seed"]
 CLUSTER = config["cluster"]
+HEAVY_RULE_GROUPS = {"sft", "grpo", "evaluate"}
+# The image budget of every processor egt loads (HF and vLLM alike); None keeps the model's own.
+PIXELS = {key: config["model"].get(key) for key in ("min_pixels", "max_pixels")}
+
+
+def cpus(rule_group):
+    """Threads of a job (Slurm --cpus-per-task): cluster.cpus, else every core for the heavy rules."""
+    default = ALL_CORES if rule_group in HEAVY_RULE_GROUPS else 1
+    return CLUSTER["cpus"].get(rule_group, default)
 
 
 def gpus(rule_group):
@@ -62,6 +73,7 @@ def training_job(rule_group, output_path, seed):
         "gradient_checkpointing": train["gradient_checkpointing"],
         "trust_remote_code": config["trust_remote_code"],
         "template": config["judging"]["template"],
+        "pixels": PIXELS,
         "processes": training_processes(config, rule_group),
         "accelerate_config": train["accelerate_config"],
     }

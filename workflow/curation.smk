@@ -14,7 +14,7 @@ rule curate:
         f"{R}/benchmarks/curation/curate.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

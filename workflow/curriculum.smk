@@ -13,7 +13,7 @@ rule curriculum:
         f"{R}/benchmarks/curriculum/curriculum.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

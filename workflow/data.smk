@@ -27,7 +27,7 @@ rule validate_data:
         dataset="pool|sft|(benchmark|validation)_[A-Za-z0-9_]+",
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("data")
     resources:
         mem_mb=mem_mb("data"),
         runtime=runtime("other"),

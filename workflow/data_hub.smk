@@ -15,7 +15,7 @@ rule download_dataset:
         hub_dataset="|".join(map(re.escape, HUB_DATASETS)) or "^$",
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("data")
     resources:
         mem_mb=mem_mb("data"),
         runtime=runtime("other"),
@@ -43,7 +43,7 @@ rule adapt_dataset:
         dataset="|".join(DATASETS),
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("data")
     resources:
         mem_mb=mem_mb("data"),
         runtime=runtime("other"),
@@ -63,7 +63,7 @@ rule download_model:
         "resources/hub/benchmarks/download_model_{hub_model}.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("data")
     resources:
         mem_mb=mem_mb("data"),
         runtime=runtime("other"),
@@ -91,7 +91,7 @@ if config["teacher"]["enabled"]:
             f"{R}/benchmarks/data/teacher_traces.tsv"
         conda:
             "../envs/data.yaml"
-        threads: 1
+        threads: cpus("data")
         resources:
             mem_mb=mem_mb("data"),
             runtime=runtime("other"),

@@ -19,7 +19,7 @@ rule toy_world:
         f"{R}/benchmarks/data/toy_world.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("data")
     resources:
         mem_mb=mem_mb("data"),
         runtime=runtime("other"),

@@ -15,7 +15,7 @@ rule entropy_tables:
         f"{R}/benchmarks/entropy/entropy_tables.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

@@ -17,7 +17,7 @@ rule evaluate:
         dataset="|".join(EVALUATED),
     conda:
         "../envs/training.yaml"
-    threads: ALL_CORES
+    threads: cpus("evaluate")
     resources:
         mem_mb=mem_mb("evaluate"),
         gpu=gpus("evaluate"),
@@ -29,6 +29,7 @@ rule evaluate:
         seed=SEED,
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],
+        pixels=PIXELS,
         # judged items survive a kill here (outside the outputs, which Snakemake deletes)
         cache_dir=lambda wildcards, output: checkpoint_dir(output.metrics),
     script:

@@ -17,7 +17,7 @@ rule grpo_stage:
         stage=r"\d+",
     conda:
         "../envs/training.yaml"
-    threads: ALL_CORES
+    threads: cpus("grpo")
     resources:
         mem_mb=mem_mb("grpo"),
         gpu=gpus("grpo"),

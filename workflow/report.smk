@@ -33,7 +33,7 @@ rule report_plots:
         f"{R}/benchmarks/report/report_plots.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
@@ -65,7 +65,7 @@ rule report_tables:
         f"{R}/benchmarks/report/report_tables.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),
@@ -89,7 +89,7 @@ rule manifest:
         f"{R}/benchmarks/manifest/manifest.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

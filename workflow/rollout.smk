@@ -20,7 +20,7 @@ rule rollout:
             if config["rollout"]["engine"] == "vllm"
             else "../envs/training.yaml"
         )
-    threads: 1
+    threads: cpus("rollout")
     resources:
         mem_mb=mem_mb("rollout"),
         gpu=gpus("rollout"),
@@ -31,5 +31,6 @@ rule rollout:
         seed=SEED,
         device=config["device"],
         trust_remote_code=config["trust_remote_code"],
+        pixels=PIXELS,
     script:
         "../scripts/rollout.py"

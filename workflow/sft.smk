@@ -14,7 +14,7 @@ rule sft:
         f"{R}/benchmarks/sft/sft.tsv"
     conda:
         "../envs/training.yaml"
-    threads: ALL_CORES
+    threads: cpus("sft")
     resources:
         mem_mb=mem_mb("sft"),
         gpu=gpus("sft"),

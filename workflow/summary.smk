@@ -36,7 +36,7 @@ rule summary:
         f"{R}/benchmarks/summary/summary.tsv"
     conda:
         "../envs/data.yaml"
-    threads: 1
+    threads: cpus("other")
     resources:
         mem_mb=mem_mb("other"),
         runtime=runtime("other"),

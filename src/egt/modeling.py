@@ -22,6 +22,8 @@ from transformers import (
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 from trl.chat_template_utils import qwen2_5_vl_chat_template
 
+from egt.generation.sampling import neutral_generation_config
+
 # Qwen's own special tokens, so the chat template and the vision placeholders work unchanged.
 SPECIAL_TOKENS = [
     "<|endoftext|>",
@@ -73,8 +75,8 @@ class ImageOnlyQwen2_5_VLProcessor(Qwen2_5_VLProcessor):
     """Qwen2.5-VL's processor without the video processor.
 
     The video processor needs torchvision, which does not import beside the CPU torch wheel
-    used here; the toy world has no video. Saved checkpoints name this class, and
-    :func:`load_processor` resolves it; Hub checkpoints load through ``AutoProcessor``.
+    used here, and egt judges a video item from its sampled frames. Saved checkpoints name this
+    class; :func:`load_processor` loads every Qwen2.5-VL folder with it, Hub downloads included.
     """
 
     def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kwargs):
@@ -160,18 +162,54 @@ def build_tiny_base(out_dir: str | Path, texts: list[str], arch: dict, image_siz
 
 
 def load_model(path: str, trust_remote_code: bool = False, dtype: torch.dtype | str = "auto"):
-    return AutoModelForImageTextToText.from_pretrained(
+    """A model from a folder (safetensors only), with no sampling defaults of its own.
+
+    The checkpoint's ``generation_config.json`` is replaced by its special token ids alone, so
+    that every stage samples what :class:`egt.generation.sampling.Sampling` says and nothing the
+    checkpoint's authors chose for chat (see that module).
+    """
+    model = AutoModelForImageTextToText.from_pretrained(
         path, trust_remote_code=trust_remote_code, dtype=dtype, use_safetensors=True
     )
+    model.generation_config = neutral_generation_config(model.generation_config)
+    return model
 
 
-def load_processor(path: str, trust_remote_code: bool = False):
-    config_file = Path(path) / "processor_config.json"
-    saved_class = json.loads(config_file.read_text()).get("processor_class") if config_file.is_file() else None
-    if saved_class == ImageOnlyQwen2_5_VLProcessor.__name__:
-        processor = ImageOnlyQwen2_5_VLProcessor.from_pretrained(path)
+# Processor classes egt loads as its image-only Qwen2.5-VL processor.
+QWEN2_5_VL_PROCESSORS = {"Qwen2_5_VLProcessor", "ImageOnlyQwen2_5_VLProcessor"}
+
+
+def processor_class(path: str | Path) -> str | None:
+    """The processor class a model folder names (processor_config.json, else preprocessor_config.json)."""
+    for name in ("processor_config.json", "preprocessor_config.json"):
+        file = Path(path) / name
+        if file.is_file():
+            saved = json.loads(file.read_text()).get("processor_class")
+            if saved:
+                return saved
+    return None
+
+
+def load_processor(path: str, trust_remote_code: bool = False, pixels: dict | None = None):
+    """The processor of a model folder, left-padding, with egt's image budget applied.
+
+    Qwen2.5-VL folders (built here or downloaded from the Hub) load as
+    :class:`ImageOnlyQwen2_5_VLProcessor` with the PIL image backend: the Hub's
+    ``Qwen2_5_VLProcessor`` also builds a video processor, which in transformers 5.24 imports
+    torchvision (``video_processing_qwen2_vl.py``), which the training env does not have; egt judges
+    a video item from its sampled frames, as images. The PIL image processor is chosen so that the
+    pixels do not depend on whether torchvision happens to be installed (transformers picks the torchvision
+    backend when it is: ``image_processing_auto._resolve_backend``). ``pixels`` (``min_pixels`` /
+    ``max_pixels``, config ``model``) overrides the folder's image budget where set: Qwen2.5-VL's
+    published limit of 12,845,056 pixels lets one image cost 16,384 tokens.
+    """
+    budget = {k: v for k, v in (pixels or {}).items() if v is not None}
+    if processor_class(path) in QWEN2_5_VL_PROCESSORS:
+        processor = ImageOnlyQwen2_5_VLProcessor.from_pretrained(path, **budget)
+        # the image processor alone gets the PIL backend (``backend=`` would reach the tokenizer too)
+        processor.image_processor = Qwen2VLImageProcessorPil.from_pretrained(path, **budget)
     else:
-        processor = AutoProcessor.from_pretrained(path, trust_remote_code=trust_remote_code)
+        processor = AutoProcessor.from_pretrained(path, trust_remote_code=trust_remote_code, **budget)
     processor.tokenizer.padding_side = "left"  # generation appends to the right
     return processor
 

@@ -75,3 +75,12 @@ def decode_image(value, roots: list[Path]) -> tuple[bytes | None, str | None]:
         data = found.read_bytes()
         return (data, None) if image_format(data) else (None, f"unreadable image {value}")
     return None, f"image value of type {type(value).__name__}"
+
+
+def open_image(data: bytes):
+    """Encoded image bytes as an RGB PIL image (what the processors take)."""
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).convert("RGB")

@@ -9,7 +9,8 @@ import polars as pl
 
 from egt.evaluation.metrics import score_judgments
 from egt.evaluation.official import official_metrics
-from egt.generation.judge import judge_pairs
+from egt.generation.pairs import judge_pairs
+from egt.generation.sampling import Sampling
 from egt.modeling import load_model, load_processor
 from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest, path_digest
 
@@ -24,6 +25,7 @@ def evaluate_model(
     cache_dir: str | Path | None = None,
     template: str = "egt",
     scorer: str = "toy",
+    pixels: dict | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """Judge ``benchmark`` greedily in both orders and score it.
 
@@ -33,20 +35,23 @@ def evaluate_model(
     """
     if cache_dir is not None:
         digest = fingerprint(
-            params=params, seed=seed, template=template, model=path_digest(model_path), pairs=frame_digest(benchmark)
+            params=params,
+            seed=seed,
+            template=template,
+            pixels=pixels,
+            model=path_digest(model_path),
+            pairs=frame_digest(benchmark),
         )
         claim_folder(cache_dir, digest)  # clears judgments made for other inputs
     model = load_model(model_path, trust_remote_code).to(device)
-    processor = load_processor(model_path, trust_remote_code)
+    processor = load_processor(model_path, trust_remote_code, pixels)
     frames = []
     for order in ("original", "swapped"):
         judged = judge_pairs(
             model,
             processor,
             benchmark,
-            num_samples=1,
-            temperature=None,
-            max_new_tokens=params["max_new_tokens"],
+            Sampling(max_new_tokens=params["max_new_tokens"]),
             batch_size=params["batch_size"],
             seed=seed,
             swap=order == "swapped",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.generation.judge import judge_pairs
+from egt.generation.pairs import judge_pairs
+from egt.generation.sampling import Sampling
 from egt.modeling import load_model, load_processor
 
 
@@ -13,6 +14,13 @@ def shard_pairs(pool: pl.DataFrame, shard: int, num_shards: int) -> pl.DataFrame
     if not 0 <= shard < num_shards:
         raise ValueError(f"shard {shard} is outside 0..{num_shards - 1}")
     return pool.sort("pair_id").gather_every(num_shards, offset=shard)
+
+
+def rollout_sampling(params: dict) -> Sampling:
+    """The rollout's sampling configuration (config ``rollout``)."""
+    return Sampling(
+        max_new_tokens=params["max_new_tokens"], temperature=params["temperature"], num_samples=params["num_samples"]
+    )
 
 
 def rollout_shard(
@@ -24,22 +32,21 @@ def rollout_shard(
     device: str,
     trust_remote_code: bool = False,
     template: str = "egt",
+    pixels: dict | None = None,
 ) -> pl.DataFrame:
     pairs = shard_pairs(pool, shard, params["shards"])
     if params.get("engine", "hf") == "vllm":
         from egt.generation.vllm_engine import sample_with_vllm
 
-        return sample_with_vllm(model_path, pairs, params, seed * 100_003 + shard, trust_remote_code, template)
+        return sample_with_vllm(model_path, pairs, params, seed, trust_remote_code, template, pixels)
     model = load_model(model_path, trust_remote_code).to(device)
-    processor = load_processor(model_path, trust_remote_code)
+    processor = load_processor(model_path, trust_remote_code, pixels)
     # A distinct, fixed stream per shard: a shard rerun alone gives the same rollouts.
     return judge_pairs(
         model,
         processor,
         pairs,
-        num_samples=params["num_samples"],
-        temperature=params["temperature"],
-        max_new_tokens=params["max_new_tokens"],
+        rollout_sampling(params),
         batch_size=params["batch_size"],
         seed=seed * 100_003 + shard,
         desc=f"rollout shard {shard}",

@@ -12,8 +12,10 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # only a frame's own methods are called: no polars needed to import this module
+    import polars as pl
 
 _BLOCK = 1 << 20
 

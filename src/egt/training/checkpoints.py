@@ -4,36 +4,90 @@ Snakemake deletes a killed job's outputs before rerunning it, so checkpoints liv
 folder (``results/checkpoints/<run>``). A fingerprint of what the run depends on (its
 parameters, seed, and the content of its starting model and data) is stored beside them: a
 rerun resumes only from checkpoints made for exactly the same inputs, and clears any others.
+
+A checkpoint counts only once it is complete. The Trainer writes a checkpoint's parts in order —
+weights, then optimizer state (under ZeRO-3 the largest part by far), scheduler and RNG states,
+and ``trainer_state.json`` last (transformers 5.24.0 trainer.py:3377-3417) — while
+``get_last_checkpoint`` picks the highest step by folder name alone (trainer_utils.py:270-279). A
+job killed while saving would otherwise leave a folder that every retry tries and fails to resume.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
-
-import polars as pl
-from transformers.trainer_utils import get_last_checkpoint
+from typing import TYPE_CHECKING
 
 from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest, path_digest
 
+if TYPE_CHECKING:
+    import polars as pl
+
+CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+STATE_FILE = "trainer_state.json"  # the Trainer writes it last
+
 
 def job_fingerprint(job: dict, init_model: str | Path, pairs: pl.DataFrame) -> str:
-    """Parameters, seed, process count, and the content of the starting model and the training pairs."""
+    """Parameters, seed, process count, the training backend (the accelerate config's content), and
+    the content of the starting model and the training pairs.
+
+    A ZeRO-3 checkpoint holds per-rank optimizer shards that FSDP or DDP cannot read, so a change of
+    backend starts afresh rather than failing to resume.
+    """
     settings = {k: v for k, v in job.items() if k not in ("checkpoint_dir", "accelerate_config")}
-    return fingerprint(job=settings, init_model=path_digest(init_model), pairs=frame_digest(pairs))
+    backend = path_digest(job["accelerate_config"]) if job.get("accelerate_config") else None
+    return fingerprint(
+        job=settings, backend_config=backend, init_model=path_digest(init_model), pairs=frame_digest(pairs)
+    )
+
+
+def is_complete(checkpoint: str | Path) -> bool:
+    """True once the Trainer finished writing the checkpoint (its last file reads as JSON)."""
+    state = Path(checkpoint) / STATE_FILE
+    try:
+        json.loads(state.read_text())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def last_complete_checkpoint(checkpoint_dir: str | Path) -> str | None:
+    """The highest-step complete ``checkpoint-N`` folder, or None."""
+    folder = Path(checkpoint_dir)
+    if not folder.is_dir():
+        return None
+    steps = {int(m[1]): p for p in folder.iterdir() if p.is_dir() and (m := CHECKPOINT.match(p.name))}
+    complete = [step for step in steps if is_complete(steps[step])]
+    return str(steps[max(complete)]) if complete else None
+
+
+def remove_incomplete(checkpoint_dir: str | Path) -> list[str]:
+    """Delete checkpoint folders a killed save left half-written (a new save of the same step would
+    otherwise write over their stale parts); returns their names."""
+    folder = Path(checkpoint_dir)
+    removed = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_dir() and CHECKPOINT.match(path.name) and not is_complete(path):
+            shutil.rmtree(path)
+            removed.append(path.name)
+    return removed
 
 
 def train_resumably(trainer, checkpoint_dir: str | Path, job_digest: str) -> None:
     """``trainer.train()``, resuming from the last checkpoint made for the same inputs, if any.
 
-    With several processes, the main one checks the fingerprint; all then resume from the
-    same checkpoint.
+    With several processes, the main one checks the fingerprint and removes half-written
+    checkpoints; all then resume from the same complete checkpoint.
     """
     accelerator = trainer.accelerator
     if accelerator.is_main_process:
         claim_folder(checkpoint_dir, job_digest)  # checkpoints of other inputs are removed
+        for name in remove_incomplete(checkpoint_dir):
+            print(f"removed {name}: its save was interrupted (no complete {STATE_FILE})", flush=True)
     accelerator.wait_for_everyone()
-    resume = get_last_checkpoint(str(checkpoint_dir))
+    resume = last_complete_checkpoint(checkpoint_dir)
     if resume and accelerator.is_main_process:
         print(f"resuming {type(trainer).__name__} from {resume} (step {checkpoint_step(resume)})", flush=True)
     if not (trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled):  # those restore their own shards

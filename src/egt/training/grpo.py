@@ -3,47 +3,58 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import torch
 from trl import GRPOConfig, GRPOTrainer
 
-from egt.modeling import load_model, load_processor, vision_token_ids
+from egt.generation.sampling import Sampling
+from egt.modeling import load_processor, vision_token_ids
 from egt.training import checkpoints
 from egt.training.datasets import grpo_dataset
 from egt.training.rewards import accuracy_reward, answers_first, format_reward
-from egt.training.trainer_args import derive_batch, shared_trainer_args
+from egt.training.trainer_args import derive_batch, load_trainable_model, shared_trainer_args
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
-    """TRL's GRPO arguments for one stage; the global batch counts completions."""
+    """TRL's GRPO arguments for one stage; the global batch counts completions.
+
+    Sampling is egt's (:class:`egt.generation.sampling.Sampling`): plain sampling at the stage's
+    temperature, vision tokens suppressed, every other setting explicit, so the checkpoint's own
+    generation defaults never apply.
+    """
     params = job["params"]
     batch = derive_batch(params["batch_size"], job["processes"], params.get("per_device_batch_size"))
     weights = params["reward_weights"]
+    sampling = Sampling(
+        max_new_tokens=params["max_completion_length"], temperature=params["temperature"], num_samples=1
+    ).hf_kwargs(vision_token_ids(processor))
     config = GRPOConfig(
         **shared_trainer_args(job, params["steps_per_stage"], batch),
         num_generations=params["num_samples"],
         max_completion_length=params["max_completion_length"],
         temperature=params["temperature"],
-        top_k=0,
+        top_k=sampling["top_k"],
+        top_p=sampling["top_p"],
+        repetition_penalty=sampling["repetition_penalty"],
         beta=params["beta"],
         scale_rewards=params.get("scale_rewards", "group"),
         loss_type=params.get("loss_type", "dapo"),
         reward_weights=[weights["format"], weights["accuracy"], 0.0],
         use_vllm=False,
-        generation_kwargs={"suppress_tokens": vision_token_ids(processor)},
+        generation_kwargs={"suppress_tokens": sampling["suppress_tokens"]},
     )
     return config, batch
 
 
-def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, job: dict) -> list[dict]:
-    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns the log history.
-
-    Checkpoints and resumes like :func:`egt.training.sft.run_sft`.
-    """
+def grpo_trainer(init_model: str, pairs: list[dict], job: dict) -> GRPOTrainer:
+    """TRL's GRPO trainer for one stage's ``pairs`` (dicts with the pair columns and ``label``)."""
     torch.manual_seed(job["seed"])
-    processor = load_processor(init_model, job["trust_remote_code"])
-    model = load_model(init_model, job["trust_remote_code"])
+    processor = load_processor(init_model, job["trust_remote_code"], job.get("pixels"))
+    model = load_trainable_model(init_model, job)
     config, batch = grpo_config(job, processor)
     trainer = GRPOTrainer(
         model=model,
@@ -53,7 +64,21 @@ def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, jo
         processing_class=processor,
     )
     if trainer.accelerator.is_main_process:
-        print(f"GRPO: {batch.describe()} (completions; {job['params']['num_samples']} per prompt)", flush=True)
+        samples = job["params"]["num_samples"]
+        print(
+            f"GRPO: {batch.describe()} (completions; {samples} per prompt); weights in {model.dtype}, "
+            f"backend {job.get('backend', 'none')}",
+            flush=True,
+        )
+    return trainer
+
+
+def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, job: dict) -> list[dict]:
+    """Train on ``pairs`` (one curriculum stage) and save model + processor; returns the log history.
+
+    Checkpoints and resumes like :func:`egt.training.sft.run_sft`.
+    """
+    trainer = grpo_trainer(init_model, pairs.to_dicts(), job)
     checkpoints.train_resumably(trainer, job["checkpoint_dir"], checkpoints.job_fingerprint(job, init_model, pairs))
-    checkpoints.save_final(trainer, processor, out_dir, job["checkpoint_dir"])
+    checkpoints.save_final(trainer, trainer.processing_class, out_dir, job["checkpoint_dir"])
     return trainer.state.log_history

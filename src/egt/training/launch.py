@@ -5,7 +5,8 @@ A rule's script calls :func:`run_training` with the rule's ``job`` (see ``workfl
 number of processes. With one process it trains in place; with more it writes the job's inputs to
 a folder and runs ``accelerate launch -m egt.training.launch`` with as many processes as the job
 has GPUs (or ``train.cpu_processes`` on CPU, which is how the launcher is tested here), optionally
-with an accelerate config (DeepSpeed ZeRO-3, FSDP: ``envs/accelerate``).
+with an accelerate config (DeepSpeed ZeRO-3, FSDP: ``envs/accelerate``; the rehearsal runs ZeRO-3 on
+CPUs).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import yaml
 
 import egt
 
@@ -32,15 +34,60 @@ def _runner(kind: str):
     return run_grpo_stage
 
 
+def accelerate_backend(config_file: str | Path | None, processes: int) -> str:
+    """What keeps the job's weights: "deepspeed" or "fsdp" (from the accelerate config's
+    ``distributed_type``), "ddp" (several processes, no config) or "none" (one process)."""
+    if config_file:
+        distributed = yaml.safe_load(Path(config_file).read_text()).get("distributed_type", "NO")
+        return {"DEEPSPEED": "deepspeed", "FSDP": "fsdp"}.get(distributed, "ddp" if processes > 1 else "none")
+    return "ddp" if processes > 1 else "none"
+
+
+def resolve_job(job: dict, repo: str | Path = ".") -> dict:
+    """The job with its accelerate config as an absolute path and the backend it implies.
+
+    A relative ``job["accelerate_config"]`` is looked up in the working directory, then in ``repo``.
+    """
+    found = None
+    if job.get("accelerate_config"):
+        found = Path(job["accelerate_config"])
+        if not found.is_absolute() and not found.exists():
+            found = Path(repo) / found
+        if not found.is_file():
+            raise FileNotFoundError(f"train.accelerate_config: no file {job['accelerate_config']} (looked in {repo})")
+        found = found.resolve()
+    backend = accelerate_backend(found, job["processes"])
+    return {**job, "accelerate_config": str(found) if found else None, "backend": backend}
+
+
+def launch_command(job: dict, spec_file: str | Path) -> list[str]:
+    """``accelerate launch`` for a resolved job: its process count, and its accelerate config or
+    plain DDP settings. ``--cpu`` only without a config file: accelerate's ``--cpu`` skips the
+    DeepSpeed and FSDP launchers (accelerate 1.15 commands/launch.py:1393-1402), so a config's
+    backend would silently become plain DDP; on a machine without CUDA those backends run on the
+    CPU by themselves (DeepSpeed through its CPU accelerator over gloo)."""
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(job["processes"])]
+    command += ["--num_machines", "1"]
+    if job["accelerate_config"]:
+        command += ["--config_file", job["accelerate_config"]]
+    else:
+        command += ["--mixed_precision", "bf16" if job.get("bf16") else "no", "--dynamo_backend", "no"]
+        if job["device"] == "cpu":
+            command.append("--cpu")
+    return command + ["-m", "egt.training.launch", str(spec_file)]
+
+
 def run_training(
     kind: str, pairs: pl.DataFrame, init_model: str, out_dir: str, job: dict, repo: str | Path = "."
 ) -> list[dict]:
     """Run SFT (kind "sft") or one GRPO stage (kind "grpo"); returns the trainer's log history.
 
-    A relative ``job["accelerate_config"]`` is looked up in the working directory, then in ``repo``.
+    One process without an accelerate config trains in place; otherwise the job is launched
+    through ``accelerate launch`` (with a config, even for one process: ZeRO-3 on one GPU is
+    still ZeRO-3).
     """
-    processes = job["processes"]
-    if processes <= 1:
+    job = resolve_job(job, repo)
+    if job["processes"] <= 1 and not job["accelerate_config"]:
         return _runner(kind)(init_model, pairs, out_dir, job)
     work = Path(job["checkpoint_dir"]).parent
     work.mkdir(parents=True, exist_ok=True)
@@ -55,19 +102,8 @@ def run_training(
         }
         pairs.write_parquet(spec["pairs"])
         (Path(tmp) / "spec.json").write_text(json.dumps(spec))
-        command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(processes)]
-        command += ["--num_machines", "1"]
-        if job.get("accelerate_config"):
-            found = Path(job["accelerate_config"])
-            if not found.is_absolute() and not found.exists():
-                found = Path(repo) / found
-            command += ["--config_file", str(found)]
-        else:
-            command += ["--mixed_precision", "bf16" if job.get("bf16") else "no", "--dynamo_backend", "no"]
-        if job["device"] == "cpu":
-            command.append("--cpu")
-        command += ["-m", "egt.training.launch", str(Path(tmp) / "spec.json")]
-        print(f"launching {processes} processes: {' '.join(command)}", flush=True)
+        command = launch_command(job, Path(tmp) / "spec.json")
+        print(f"launching {job['processes']} processes ({job['backend']}): {' '.join(command)}", flush=True)
         # the launched processes import egt from wherever this process found it (a rule's conda
         # env has only the dependencies; scripts/egt is on the path of the rule's script alone)
         env = dict(os.environ)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
+# accelerate's distributed types that keep fp32 master weights of their own (the job's "backend").
+SHARDED_BACKENDS = {"deepspeed", "fsdp"}
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -62,3 +67,20 @@ def shared_trainer_args(job: dict, max_steps: int, batch: Batch) -> dict:
         "report_to": "none",
         "dataloader_num_workers": 0,
     }
+
+
+def master_dtype(job: dict) -> torch.dtype | str:
+    """The dtype a training job loads its weights in.
+
+    ZeRO-3 keeps fp32 master weights and FSDP upcasts its shards, so they load the checkpoint as
+    saved (``"auto"``: bf16 for Qwen2.5-VL). Otherwise (one process, or DDP) the optimizer updates the
+    loaded weights themselves, and bf16 weights would lose GRPO's 1e-6 updates (bf16 resolves about
+    3 significant digits): such jobs load fp32, and ``bf16`` autocasts the forward pass.
+    """
+    return "auto" if job.get("backend") in SHARDED_BACKENDS else torch.float32
+
+
+def load_trainable_model(path: str, job: dict):
+    from egt.modeling import load_model
+
+    return load_model(path, job["trust_remote_code"], dtype=master_dtype(job))
