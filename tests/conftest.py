@@ -104,3 +104,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("smoke"))
         elif item.path.name == "test_slurm.py":
             item.add_marker(pytest.mark.xdist_group("slurm"))
+
+
+@pytest.fixture(scope="session")
+def hub_replica_dir(tmp_path_factory, tiny_pairs) -> Path:
+    """A folder laid out file for file like Qwen/Qwen2.5-VL-7B-Instruct on the Hub, scaled down."""
+    from egt.judging import TEMPLATES
+    from egt.model_replica import build_qwen2_5_vl_replica
+
+    path = tmp_path_factory.mktemp("hub") / "Qwen2.5-VL-7B-Instruct"
+    texts = list(TEMPLATES.values()) * 10 + tiny_pairs["reasoning"].to_list() + tiny_pairs["question"].to_list()
+    build_qwen2_5_vl_replica(path, texts)
+    return path

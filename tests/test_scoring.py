@@ -5,7 +5,8 @@ import math
 import torch
 
 from egt.generation.entropy import generated_token_mask, token_entropy
-from egt.generation.judge import prompts_and_images, repeat_inputs
+from egt.generation.inputs import repeat_inputs
+from egt.generation.judge import prompts_and_images
 from egt.generation.pairs import judge_pairs
 from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies

@@ -11,6 +11,7 @@ import torch
 
 from egt.data.images import open_image
 from egt.generation.entropy import generated_token_mask, masked_mean
+from egt.generation.inputs import images_per_row, repeat_inputs
 from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies
 from egt.judging import judge_messages, parse_judgment
@@ -31,59 +32,40 @@ def prompts_and_images(
     return texts, images
 
 
-def images_per_row(pairs: list[dict]) -> list[int]:
-    return [len(row.get("frames") or [None]) for row in pairs]
-
-
-def gather_rows(inputs: dict, rows: list[int], images_per_prompt: list[int] | None = None) -> dict:
-    """Processor outputs for the prompts ``rows`` (indices, repeats allowed), in that order.
-
-    Per-token tensors are indexed by row; the images' patches (``pixel_values``) and grids
-    (``image_grid_thw``) are concatenated over all images of all prompts, so each prompt's images
-    are taken as one block (a video item has several).
-    """
-    counts = images_per_prompt or [1] * inputs["input_ids"].shape[0]
-    out = {}
-    for key, value in inputs.items():
-        if key in ("pixel_values", "image_grid_thw"):
-            sizes = inputs["image_grid_thw"].prod(dim=-1).tolist() if key == "pixel_values" else [1] * sum(counts)
-            blocks = list(value.split(sizes, dim=0))
-            starts = [sum(counts[:i]) for i in range(len(counts))]
-            out[key] = torch.cat([torch.cat(blocks[starts[r] : starts[r] + counts[r]], dim=0) for r in rows], dim=0)
-        elif torch.is_tensor(value):
-            out[key] = value[torch.as_tensor(rows, device=value.device)]
-        else:
-            out[key] = value
-    return out
-
-
-def repeat_inputs(inputs: dict, times: int, images_per_prompt: list[int] | None = None) -> dict:
-    """Every row of processor outputs ``times`` times (row i -> rows i*times … i*times+times-1)."""
-    prompts = inputs["input_ids"].shape[0]
-    return gather_rows(inputs, [r for r in range(prompts) for _ in range(times)], images_per_prompt)
-
-
 @torch.no_grad()
 def judge_batch(
-    model, processor, pairs: list[dict], sampling: Sampling, swap: bool = False, template: str = "egt"
+    model,
+    processor,
+    pairs: list[dict],
+    sampling: Sampling,
+    swap: bool = False,
+    template: str = "egt",
+    score_rows: int | None = None,
 ) -> list[dict]:
     """Judge each pair ``sampling.num_samples`` times (greedy when ``sampling.temperature`` is None).
 
     Sampled judgments get the exact mean per-token entropy of the temperature-scaled
     next-token distribution over their generated tokens (up to and including the first
     end-of-turn token), recomputed teacher-forced by :func:`egt.generation.scoring.completion_entropies`
-    so the figure does not depend on the sampling engine. Greedy judgments get none.
+    so the figure does not depend on the sampling engine (at most ``score_rows`` completions per
+    forward pass). Greedy judgments get none.
     """
     texts, images = prompts_and_images(processor, pairs, swap, template)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to(model.device)
     generated = model.generate(**inputs, **sampling.hf_kwargs(vision_token_ids(processor)))
     generated = generated[:, inputs["input_ids"].shape[1] :]
-    return judgment_rows(model, processor, pairs, inputs, generated, sampling)
+    return judgment_rows(model, processor, pairs, inputs, generated, sampling, score_rows)
 
 
 @torch.no_grad()
 def judgment_rows(
-    model, processor, pairs: list[dict], inputs: dict, generated: torch.Tensor, sampling: Sampling
+    model,
+    processor,
+    pairs: list[dict],
+    inputs: dict,
+    generated: torch.Tensor,
+    sampling: Sampling,
+    score_rows: int | None = None,
 ) -> list[dict]:
     """Rows for completions ``generated`` (``num_samples`` per pair, padded after EOS) by any engine.
 
@@ -94,8 +76,17 @@ def judgment_rows(
     eos_ids = [eos_ids] if isinstance(eos_ids, int) else list(eos_ids)
     mask = generated_token_mask(generated, eos_ids)
     if not sampling.greedy:
-        repeated = repeat_inputs(inputs, num_samples, images_per_row(pairs))
-        entropies = completion_entropies(model, repeated, generated, mask, sampling.temperature)
+        counts = images_per_row(pairs)
+        repeated = repeat_inputs(inputs, num_samples, counts)
+        entropies = completion_entropies(
+            model,
+            repeated,
+            generated,
+            mask,
+            sampling.temperature,
+            rows_per_pass=score_rows,
+            images_per_row=[c for c in counts for _ in range(num_samples)],
+        )
         mean_entropy = masked_mean(entropies, mask).tolist()
     else:
         mean_entropy = [None] * generated.shape[0]

@@ -25,12 +25,14 @@ def judge_pairs(
     desc: str = "judging",
     cache: str | Path | None = None,
     template: str = "egt",
+    score_rows: int | None = None,
 ) -> pl.DataFrame:
     """Judge every pair; ``batch_size`` counts pairs per generate call.
 
     With ``cache`` (a JSONL file), every finished batch is appended to it and pairs already in
     it are not judged again, so a killed run continues where it stopped. Only for greedy
-    decoding, whose results do not depend on what was judged before.
+    decoding, whose results do not depend on what was judged before. ``score_rows`` bounds the
+    completions of one teacher-forced entropy pass (:mod:`egt.generation.scoring`).
     """
     if cache is not None and not sampling.greedy:
         raise ValueError("a judgment cache is only consistent for greedy decoding")
@@ -57,7 +59,7 @@ def judge_pairs(
         with tqdm(total=len(records), initial=len(records) - len(todo), desc=desc, unit="pair") as progress:
             for start in range(0, len(todo), batch_size):
                 batch = todo[start : start + batch_size]
-                rows = judge_batch(model, processor, batch, sampling, swap, template)
+                rows = judge_batch(model, processor, batch, sampling, swap, template, score_rows)
                 for record in batch:
                     cached[record["pair_id"]] = []
                 for row in rows:

@@ -51,4 +51,5 @@ def rollout_shard(
         seed=seed * 100_003 + shard,
         desc=f"rollout shard {shard}",
         template=template,
+        score_rows=params.get("score_rows"),
     )

@@ -102,5 +102,5 @@ def sample_with_vllm(
         generated = torch.tensor([c + [pad] * (width - len(c)) for c in completions], device=model.device)
         prompt_texts, images = prompts_and_images(processor, chunk, template=template)
         inputs = processor(text=prompt_texts, images=images, return_tensors="pt", padding=True).to(model.device)
-        rows.extend(judgment_rows(model, processor, chunk, inputs, generated, sampling))
+        rows.extend(judgment_rows(model, processor, chunk, inputs, generated, sampling, params.get("score_rows")))
     return pl.DataFrame(rows, schema=ROLLOUT_SCHEMA)
