@@ -8,7 +8,6 @@ backend does; launches keep their backend on CPU.
 """
 
 import json
-import shutil
 
 import pytest
 import torch
