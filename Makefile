@@ -11,7 +11,9 @@ $(BIN)/snakemake: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned: an unpinned resolve could pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	# DeepSpeed (the paper's ZeRO-3, rehearsed on CPUs) builds against the installed torch.
+	$(BIN)/pip install --quiet --no-build-isolation deepspeed==0.19.8
+	$(BIN)/pip install --quiet -e '.[test,cluster]'
 	touch $@
 
 # The embedded default, end to end.

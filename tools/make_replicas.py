@@ -2,8 +2,9 @@
 
     python tools/make_replicas.py resources/rehearsal      # what config/rehearsal.yaml reads
 
-Writes <out>/hub/<org>/<name>/ (a Hub mirror of VL-RewardBench, MM-RLHF-RewardBench and
-R1-Reward-RL: config key data.hub_mirror) and <out>/local/ (Multimodal RewardBench as its download
+Writes <out>/hub/<org>/<name>/ (a Hub mirror of VL-RewardBench, MM-RLHF-RewardBench,
+R1-Reward-RL and the base model Qwen/Qwen2.5-VL-7B-Instruct, scaled down: config key
+data.hub_mirror) and <out>/local/ (Multimodal RewardBench as its download
 script leaves it, and phase-1 candidates for the teacher). Texts come from the real records:
 VL-RewardBench from ../shared/benchmarks/vl_rewardbench.json when present (else VL-RewardBench-style
 records made from the MM-RLHF texts), MM-RLHF-RewardBench from tests/fixtures/records/.
@@ -56,6 +57,13 @@ def main() -> None:
     vl, mm = load_records()
     for name, path in replicas.rehearsal_sources(out, vl, mm).items():
         print(f"{name}: {path}")
+    from egt.judging import TEMPLATES
+    from egt.model_replica import REPO_ID, build_qwen2_5_vl_replica
+
+    # the tokenizer learns the judging prompts and the records' texts, as a real one has seen text like them
+    texts = list(TEMPLATES.values()) * 20 + [t for r in replicas.texts_from(mm) for t in r.values()]
+    model = build_qwen2_5_vl_replica(out / "hub" / REPO_ID, texts)
+    print(f"base_model: {out / 'hub' / REPO_ID} ({model['parameters']:,} parameters, vocabulary {model['vocab_size']})")
 
 
 if __name__ == "__main__":

@@ -203,15 +203,28 @@ def load_processor(path: str, trust_remote_code: bool = False, pixels: dict | No
     ``max_pixels``, config ``model``) overrides the folder's image budget where set: Qwen2.5-VL's
     published limit of 12,845,056 pixels lets one image cost 16,384 tokens.
     """
-    budget = {k: v for k, v in (pixels or {}).items() if v is not None}
     if processor_class(path) in QWEN2_5_VL_PROCESSORS:
-        processor = ImageOnlyQwen2_5_VLProcessor.from_pretrained(path, **budget)
+        processor = ImageOnlyQwen2_5_VLProcessor.from_pretrained(path)
         # the image processor alone gets the PIL backend (``backend=`` would reach the tokenizer too)
-        processor.image_processor = Qwen2VLImageProcessorPil.from_pretrained(path, **budget)
+        processor.image_processor = Qwen2VLImageProcessorPil.from_pretrained(path)
     else:
-        processor = AutoProcessor.from_pretrained(path, trust_remote_code=trust_remote_code, **budget)
+        processor = AutoProcessor.from_pretrained(path, trust_remote_code=trust_remote_code)
+    set_pixel_budget(processor.image_processor, pixels)
     processor.tokenizer.padding_side = "left"  # generation appends to the right
     return processor
+
+
+def set_pixel_budget(image_processor, pixels: dict | None) -> None:
+    """Set the processor's smallest and largest image area (``size`` edges, the form transformers 5
+    reads; ``min_pixels``/``max_pixels`` arguments at call time are deprecated there)."""
+    edges = {"min_pixels": "shortest_edge", "max_pixels": "longest_edge"}
+    chosen = {edges[k]: v for k, v in (pixels or {}).items() if v is not None}
+    if not chosen:
+        return
+    size = getattr(image_processor, "size", None)
+    if size is None or not all(hasattr(size, edge) for edge in edges.values()):
+        raise ValueError(f"{type(image_processor).__name__} has no pixel budget; unset model.min_pixels/max_pixels")
+    image_processor.size = type(size)(**{**{k: v for k, v in dict(size).items() if v is not None}, **chosen})
 
 
 def vision_token_ids(processor) -> list[int]:
