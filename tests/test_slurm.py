@@ -4,7 +4,8 @@ config/paper.yaml + config/rehearsal.yaml: every rule of the paper pipeline (dow
 mirror of replicas in the published layouts, adapters, validation, teacher traces from a local
 stand-in, SFT through accelerate launch with two processes, sharded rollouts, entropy, curation,
 curriculum, three GRPO stages, three benchmarks, summary, report, manifest), submitted with the
-shipped profile (`--profile slurm`, job status from sacct as on a real cluster).
+shipped profile (`--profile slurm`, job status from sacct as on a real cluster). The base model is a
+Hub-layout replica downloaded from the mirror; training runs the paper's ZeRO-3 config in bf16 on CPUs.
 """
 
 import json
@@ -66,7 +67,7 @@ def rehearsal(slurm_cluster, tmp_path_factory):
 
 def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     workdir, planned, first, _ = rehearsal
-    expected = {"download_dataset": 3, "adapt_dataset": 5, "validate_data": 5, "teacher_traces": 1, "base_model": 1}
+    expected = {"download_dataset": 3, "adapt_dataset": 5, "validate_data": 5, "teacher_traces": 1, "download_model": 1}
     expected |= {"sft": 1, "rollout": 2, "entropy_tables": 1, "curate": 1, "curriculum": 1, "grpo_stage": 3}
     expected |= {"evaluate": 6, "summary": 1, "report_plots": 1, "report_tables": 1, "manifest": 1, "all": 1}
     assert planned == expected
@@ -84,8 +85,23 @@ def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     results = workdir / "results/rehearsal"
     sft_log = (results / "logs/sft/sft.log").read_text()
     assert "'CUDA_VISIBLE_DEVICES': '0'" in sft_log.splitlines()[0] and "SLURM_JOB_ID" in sft_log.splitlines()[0]
-    assert "launching 2 processes" in sft_log  # the paper's launcher path
+    assert "launching 2 processes (deepspeed)" in sft_log  # the paper's launcher path and ZeRO-3 config
     assert "global batch 8 = 2 process(es) x 2 per device x 2 accumulation step(s)" in sft_log
+    # the Hub checkpoint's bf16 weights, kept as such: ZeRO-3 holds the fp32 masters
+    assert "weights in torch.bfloat16, backend deepspeed" in sft_log
+    grpo_log = (results / "logs/grpo/stage_1.log").read_text()
+    assert "launching 2 processes (deepspeed)" in grpo_log and "backend deepspeed" in grpo_log
+    # cores per job from cluster.cpus (a profile run gives Snakemake no core count): sacct's allocation
+    logs = dict(re.findall(r"SLURM jobid (\d+) \(log: ([^)]*)\)", first))
+    training = [job for job, log in logs.items() if "rule_sft" in log or "rule_grpo_stage" in log]
+    assert len(training) == 4, logs
+    allocated = subprocess.run(
+        ["sacct", "-X", "--parsable2", "--noheader", "--format=JobIdRaw,AllocCPUS", "-j", ",".join(training)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(int(line.split("|")[1]) for line in allocated) == [2, 2, 2, 2]
     assert "CUDA_VISIBLE_DEVICES" not in (results / "logs/data/validate_pool.log").read_text().splitlines()[0]
 
 
