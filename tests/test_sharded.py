@@ -24,7 +24,8 @@ import json, sys
 import polars as pl
 from egt.training.launch import run_training
 spec = json.loads(open(sys.argv[1]).read())
-history = run_training("sft", pl.read_parquet(spec["pairs"]), spec["model"], spec["out"], spec["job"], repo=spec["repo"])
+pairs = pl.read_parquet(spec["pairs"])
+history = run_training("sft", pairs, spec["model"], spec["out"], spec["job"], repo=spec["repo"])
 print("steps", max(h["step"] for h in history))
 """
 
