@@ -3,6 +3,7 @@ that its rules' scripts import (through egt, transitively)."""
 
 import re
 import subprocess
+import sys
 import tomllib
 import venv
 from importlib import metadata
@@ -113,3 +114,25 @@ def test_data_env_built_for_real_imports_its_scripts_modules(tmp_path):
     result = subprocess.run([str(python), "-c", code, str(REPO / "scripts")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "torch" not in subprocess.run([str(python), "-m", "pip", "list"], capture_output=True, text=True).stdout
+
+
+@pytest.mark.pipeline
+def test_the_vllm_env_resolves_against_the_real_index(tmp_path):
+    """envs/vllm.yaml's pins, resolved by uv for the GPU nodes' platform (metadata only, nothing
+    installed): a pin vLLM forbids (transformers 5.24 against its <5.21, numpy 2.4 against
+    mistral-common's <2.4) fails here rather than on the cluster. Skipped where no index answers."""
+    import shutil
+
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    requirements = tmp_path / "vllm.txt"
+    requirements.write_text("".join(f"{n}=={v}\n" for n, v in env_pins(REPO / "envs/vllm.yaml").items()))
+    command = [uv, "pip", "compile", str(requirements), "--python-version", "3.11"]
+    command += ["--python-platform", "x86_64-manylinux_2_28", "--no-header", "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 and ("Failed to fetch" in result.stderr or "dns error" in result.stderr.lower()):
+        pytest.skip(f"no package index reachable: {result.stderr[-300:]}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    resolved = pins(line for line in result.stdout.splitlines() if "==" in line and not line.startswith(" "))
+    assert (
+        resolved["vllm"] == "0.33.0" and resolved["transformers"] == env_pins(REPO / "envs/vllm.yaml")["transformers"]
+    )
