@@ -2,9 +2,10 @@
 
     python benchmarks/scoring_memory.py [--rows 8 16 32 64] [--rows-per-pass 8] [--tokens 160]
 
-A Hub-layout replica of Qwen2.5-VL-7B-Instruct with its real vocabulary (152,064 embedding rows) and a
-scaled-down body (width 256, MLP 4,096, 2 layers) scores ``rows`` completions of ``--tokens`` tokens each, once in one pass (what
-egt did before rollout.score_rows) and once in passes of ``--rows-per-pass`` rows. Each measurement
+A Hub-layout replica of Qwen2.5-VL-7B-Instruct with its real vocabulary (152,064 embedding rows)
+and a scaled-down body (width 256, MLP 4,096, 2 layers) scores ``rows`` completions of ``--tokens``
+tokens each, once in one pass (what egt did before rollout.score_rows) and once in passes of
+``--rows-per-pass`` rows. Each measurement
 runs in a fresh child process and reports that child's peak RSS; the figure to read is how the peak
 grows with the batch (flat with passes, linear without), not its absolute size.
 """
