@@ -86,10 +86,10 @@ def redirect_output(log_path: str | Path) -> None:
     stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} {where} ===\n")
     os.dup2(stream.fileno(), sys.stdout.fileno())
     os.dup2(stream.fileno(), sys.stderr.fileno())
-    atexit.register(_report_gpu_memory)
+    atexit.register(report_gpu_memory)
 
 
-def _report_gpu_memory() -> None:
+def report_gpu_memory() -> None:
     """At exit, the job's peak GPU memory, for tools/gpu-check.sh (nothing on a CPU job)."""
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available() and torch.cuda.max_memory_allocated():

@@ -115,6 +115,11 @@ def run_training(
 
 
 def main(spec_path: str) -> None:
+    import atexit
+
+    from egt.io import report_gpu_memory
+
+    atexit.register(report_gpu_memory)  # each rank's peak, into the rule's log (tools/gpu-check.sh)
     spec = json.loads(Path(spec_path).read_text())
     pairs = pl.read_parquet(spec["pairs"])
     history = _runner(spec["kind"])(spec["init_model"], pairs, spec["out_dir"], spec["job"])

@@ -39,6 +39,18 @@ def derive_batch(global_size: int, processes: int, max_per_device: int | None = 
     return Batch(global_size, processes, per_device, per_process // per_device)
 
 
+def checkpointing_field() -> str:
+    """The TrainingArguments field that turns activation checkpointing on: ``activation_checkpointing``
+    since transformers 5.24 (which mirrors it into the older name), ``gradient_checkpointing`` before
+    (a GPU host's transformers 5.17 refuses the new name; seen with tools/gpu_smoke.py)."""
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    names = {f.name for f in dataclasses.fields(TrainingArguments)}
+    return "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+
+
 def shared_trainer_args(job: dict, max_steps: int, batch: Batch) -> dict:
     """Keyword arguments of ``trl.SFTConfig`` and ``trl.GRPOConfig`` that mean the same in both.
 
@@ -63,7 +75,7 @@ def shared_trainer_args(job: dict, max_steps: int, batch: Batch) -> dict:
         "data_seed": job["seed"],
         "use_cpu": job["device"] == "cpu",
         "bf16": job.get("bf16", False),
-        "activation_checkpointing": job.get("gradient_checkpointing", False),
+        checkpointing_field(): job.get("gradient_checkpointing", False),
         "report_to": "none",
         "dataloader_num_workers": 0,
     }
