@@ -2,6 +2,7 @@
 
 import pyarrow.parquet as pq
 
+from egt.data.usability import check_usable
 from egt.data.validation import validate_file, validation_report
 from egt.io import check_file_schema, redirect_output, write_json, write_parquet
 from egt.schemas import PAIR_COLUMNS, SFT_COLUMNS
@@ -17,3 +18,12 @@ write_json(report, snakemake.output.report)
 print(f"validate_data: read {rows_in} rows from {path}, kept {report['rows_kept']}, quarantined {quarantined.height}")
 for reason, count in report["reasons"].items():
     print(f"  quarantined {count}: {reason}")
+check_usable(
+    snakemake.wildcards.dataset,
+    "validated",
+    rows_in,
+    report["reasons"],
+    snakemake.params.max_skipped,
+    rejected=quarantined,
+    keep_rejected_at=snakemake.log[0].removesuffix(".log") + ".quarantine.parquet",
+)

@@ -6,6 +6,7 @@ from snakemake.utils import validate
 from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_runs
 from egt.config import ConfigError, check_config, hub_folder, training_processes
 from egt.data.adapters import hub_allow_patterns, missing_local_sources
+from egt.data.usability import role
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
 # run before any job starts, with a message naming the key.
@@ -108,6 +109,11 @@ EVALUATED = BENCHMARKS + VALIDATION
 def scorer(dataset):
     """Which benchmark's official scorer applies to a dataset (its adapter; "toy" for the toy world)."""
     return DATASETS[dataset]["adapter"] if dataset in DATASETS else "toy"
+
+
+def max_skipped(dataset):
+    """The share of a dataset's records adaptation or validation may leave out (data.max_skipped_fraction)."""
+    return config["data"]["max_skipped_fraction"][role(dataset)]
 
 
 def dataset_folder(name):

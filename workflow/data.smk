@@ -33,5 +33,6 @@ rule validate_data:
         runtime=runtime("other"),
     params:
         reasoning=lambda wildcards: wildcards.dataset == "sft",
+        max_skipped=lambda wildcards: max_skipped(wildcards.dataset),
     script:
         "../scripts/validate_data.py"

@@ -49,6 +49,7 @@ rule adapt_dataset:
         runtime=runtime("other"),
     params:
         spec=lambda wildcards: DATASETS[wildcards.dataset],
+        max_skipped=lambda wildcards: max_skipped(wildcards.dataset),
     script:
         "../scripts/adapt_dataset.py"
 

@@ -5,7 +5,8 @@ parquet shards ``data/train-0000k-of-00006.parquet``, about 2.85 GB, columns ``q
 ``message`` str, ``answer`` list of str, ``image`` str). ``message`` is a JSON list with one user
 turn whose content holds R1-Reward's judging prompt (both responses inside it) and an image block
 naming a path on the authors' machine (yfzhang114/r1_reward @ 3693413, README §2.2). ``answer``
-holds ``<answer>k</answer>``. The ``image`` column (~165 KB a row) is decided per value: base64 text
+holds ``<answer>k</answer>`` (README §2.3); it is read as the authors' reward server reads it
+(:func:`r1_label`), no stricter and no looser. The ``image`` column (~165 KB a row) is decided per value: base64 text
 or a data URL (the likely case; not verified on the real shards), raw bytes, a ``{bytes, path}``
 struct, or a path under ``image_root``; only then is the basename of the message's own path tried.
 Shards are read in row batches, so memory stays bounded.
@@ -26,7 +27,26 @@ _R1_RESPONSES = re.compile(
     r"\[Response 1\]:\s*\n(?P<r1>.*?)\s*#+\s*\[Response 2\]:\s*\n(?P<r2>.*?)\s*#+\s*\*\*Output Format", re.S
 )
 _R1_QUESTION = re.compile(r"\[Question\]:\s*\n(?P<q>.*?)\s*#+\s*\[Response 1\]", re.S)
-_ANSWER = re.compile(r"^\s*<answer>\s*([12])\s*</answer>\s*$")
+# R1-Reward's own reader of the column (yfzhang114/r1_reward @ 176aba8, the copy read here; issue 23
+# cites 3693413; openrlhf/models/remote_rm/math_verifier_mllm.py, verify_math): for each string of the
+# list, the stripped text of the first <answer>…</answer> (DOTALL), else the stripped string; its
+# __main__ asserts the column is a list.
+_ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+
+
+def r1_label(answer) -> int | str:
+    """The preferred response (1 or 2) an R1-Reward-RL ``answer`` value names, or why it names none."""
+    if not isinstance(answer, list | tuple):
+        return f"answer {answer!r} is not a list of strings (the published column type)"
+    texts = [a for a in answer if isinstance(a, str)]
+    if not texts or len(texts) != len(answer):
+        return f"answer {answer!r} holds no string"
+    read = {(match.group(1) if (match := _ANSWER_TAG.search(t)) else t).strip() for t in texts}
+    if not read <= {"1", "2"}:
+        return f"answer {answer!r} names no response 1 or 2"
+    if len(read) > 1:
+        return f"answer {answer!r} names both responses"
+    return int(read.pop())
 
 
 def _message_blocks(message) -> tuple[str, str | None]:
@@ -45,10 +65,9 @@ def _r1_reward_rl(record: dict, context: Context) -> dict | str:
     responses = _R1_RESPONSES.search(text)
     if responses is None:
         return "responses not found in the prompt text"
-    answers = [a for a in (record.get("answer") or []) if isinstance(a, str)]
-    matched = [_ANSWER.match(a) for a in answers]
-    if len(answers) != 1 or not matched[0]:
-        return f"answer {record.get('answer')!r} is not one <answer>1|2</answer>"
+    label = r1_label(record.get("answer"))
+    if isinstance(label, str):
+        return label
     image, problem = decode_image(record.get("image"), context.roots)
     if image is None and message_image:
         # last resort: the image the message names, by file name, under image_root
@@ -61,7 +80,7 @@ def _r1_reward_rl(record: dict, context: Context) -> dict | str:
         "question": question,
         "response_1": responses["r1"],
         "response_2": responses["r2"],
-        "label": int(matched[0][1]),
+        "label": label,
         "category": "r1_reward_rl",
     }
 

@@ -59,10 +59,25 @@ def r1_answer(text: str | None, fallback: str = "last") -> str | None:
 
 
 def as_number(answer: str | None) -> float | None:
+    """R1-Reward's reading of an answer string: ``float(student_answer)`` (yfzhang114/r1_reward @
+    176aba8, inference/MM-RLHF-Reward/r1_reward.py; its other benchmark scripts were not read for
+    this and are assumed to read alike), None where ``float`` raises."""
     try:
         return float(answer) if answer is not None else None
     except ValueError:
         return None
+
+
+_WHOLE_NUMBER = re.compile(r"\d+")
+
+
+def as_whole_number(answer: str | None) -> int | None:
+    r"""The whole number an answer string is, as VL-RewardBench's cal.py reads one (``Answer\s*(\d+)``,
+    then ``int``: vl-rewardbench/VL_RewardBench @ 6f64385, cal.py, ``distribution``); "1.0", "1e0",
+    "nan" or "inf" name no number there, so none here."""
+    if answer is None or not _WHOLE_NUMBER.fullmatch(answer.strip()):
+        return None
+    return int(answer.strip())
 
 
 def preferred_first_judgments(judgments: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -105,11 +120,11 @@ def r1_paper_vl_category(source_id: str) -> str:
 
 
 def score_vl_rewardbench(first: pl.DataFrame) -> dict:
-    numbers = [as_number(r1_answer(t, "last")) for t in first["text"]]
+    numbers = [as_whole_number(r1_answer(t, "last")) for t in first["text"]]
     ids, categories = first["pair_id"].to_list(), first["category"].to_list()
-    parsed = [(c, n != 2.0) for c, n in zip(categories, numbers, strict=True) if n is not None]
+    parsed = [(c, n != 2) for c, n in zip(categories, numbers, strict=True) if n is not None]
     official = _by([c for c, _ in parsed], [right for _, right in parsed])
-    r1_right = [n == 1.0 for n in numbers]
+    r1_right = [n == 1 for n in numbers]
     r1_split = _by([r1_paper_vl_category(i.split("#")[0]) for i in ids], r1_right)
     return {
         "pairs": first.height,
