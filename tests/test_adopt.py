@@ -46,6 +46,23 @@ def test_a_matching_copy_is_adopted_whole(smoke_run, tmp_path):
     assert planned(checkout) == {}
 
 
+def test_a_run_of_the_default_config_is_adopted_without_a_configfile(smoke_run, tmp_path):
+    """The default run is adopted with no --configfile (an empty one used to crash the closing dry
+    run): here the checkout's default config is the smoke preset merged into it, so the smoke run's
+    results are that checkout's default run."""
+    from egt.config import merge
+
+    checkout = fresh_checkout_with_copy(smoke_run, tmp_path)
+    default = yaml.safe_load((checkout / "config/config.yaml").read_text())
+    smoke = yaml.safe_load((checkout / SMOKE).read_text())
+    (checkout / "config/config.yaml").write_text(yaml.safe_dump(merge(default, smoke), sort_keys=False))
+    result = subprocess.run([sys.executable, str(checkout / "tools/adopt_results.py")], cwd=checkout,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "adopting results/smoke:" in result.stdout and "0 set aside" in result.stdout
+    assert "what `snakemake` will now run:  nothing" in result.stdout
+
+
 def test_a_copy_made_with_another_keep_quantile_reruns_from_curation(smoke_run, tmp_path):
     checkout = fresh_checkout_with_copy(smoke_run, tmp_path)
     override = tmp_path / "q.yaml"

@@ -37,6 +37,7 @@ def test_report_embeds_every_figure_and_table(report_html):
         encoded = text.split(f"filename={name}.png;base64,")[1].split('"')[0]
         assert not_blank(base64.b64decode(encoded)), name
     assert "filename=evaluation.html" in text and "filename=run_info.html" in text
+    assert "filename=data.html" in text  # what each dataset left out, by role
 
 
 @pytest.mark.skipif(

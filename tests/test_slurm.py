@@ -19,6 +19,7 @@ import yaml
 from conftest import REPO, jobs_planned, snakemake
 
 from egt.data.local_teacher import serve
+from egt.numerics import PORTABLE_CPU_KERNELS
 
 pytestmark = pytest.mark.pipeline
 KEY = "rehearsal-key-not-logged"
@@ -114,6 +115,22 @@ def test_rehearsal_outputs_are_valid(rehearsal):
         assert set(summary["evaluation"][model]) == benchmarks
         for name, metrics in summary["evaluation"][model].items():
             assert 0 <= metrics["accuracy"] <= 1 and metrics["official"]["scorer"] == name.removeprefix("benchmark_")
+    # what each dataset left out, by role and reason, in the summary (the replica of Multimodal RewardBench
+    # skips a tie and the Hateful-Memes items, whose images are not distributed)
+    data = summary["data"]
+    assert data["benchmark_multimodal_rewardbench"]["role"] == "benchmark" and data["pool"]["role"] == "pool"
+    mmrb = data["benchmark_multimodal_rewardbench"]
+    assert mmrb["records_skipped"] == sum(mmrb["skip_reasons"].values()) > 0
+    assert (
+        "benchmark_multimodal_rewardbench, skipped (data/benchmark_multimodal_rewardbench.skipped.parquet)"
+        in (results / "summary.md").read_text()
+    )
+    assert "skipped" in (results / "report/data.html").read_text()
+    # each torch job logged its numeric environment, and the manifest collected them
+    numerics = json.loads((results / "manifest.json").read_text())["numerics"]
+    jobs = [job for entry in numerics for job in entry["jobs"]]
+    pinned = PORTABLE_CPU_KERNELS["ATEN_CPU_CAPABILITY"].upper()
+    assert "sft/sft.log" in jobs and all(entry["environment"]["capability"] == pinned for entry in numerics)
     teacher = json.loads((results / "data/sft.teacher.json").read_text())
     assert teacher["traces_kept"] + teacher["pairs_dropped"] == teacher["pairs_in"] > 0
     manifest = json.loads((results / "manifest.json").read_text())

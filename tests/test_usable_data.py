@@ -188,3 +188,27 @@ def test_the_run_stops_before_training_when_the_pool_is_unusable(tmp_path):
     kept_aside = tmp_path / "results/rehearsal/logs/data/adapt_pool.skipped.parquet"  # but its reasons survive
     assert str(kept_aside.relative_to(tmp_path)) in log and pl.read_parquet(kept_aside).height == 12
     assert not list((tmp_path / "results/rehearsal").glob("sft*"))
+
+
+def test_the_summary_says_what_each_role_left_out_and_why():
+    from egt.analysis.summary import data_markdown, data_summary
+
+    validation = {
+        "pool": {"rows_in": 27, "rows_kept": 25, "rows_quarantined": 2, "reasons": {"identical responses": 2}},
+        "benchmark_vl_rewardbench": {"rows_in": 9, "rows_kept": 9, "rows_quarantined": 0, "reasons": {}},
+    }
+    skipped = {
+        "pool": pl.DataFrame({"reason": ["answer ['x'] names no response 1 or 2"] * 2 + ["no image decodes"]}),
+        "benchmark_vl_rewardbench": pl.DataFrame({"reason": []}, schema={"reason": pl.String}),
+    }
+    data = data_summary(validation, skipped)
+    assert data["pool"]["role"] == "pool" and data["benchmark_vl_rewardbench"]["role"] == "benchmark"
+    assert data["pool"]["records_skipped"] == 3
+    assert data["pool"]["skip_reasons"] == {"answer ['x'] names no response 1 or 2": 2, "no image decodes": 1}
+    text = data_markdown(data)
+    assert "| benchmark | benchmark_vl_rewardbench | 0 | 9 | 9 | 0 |" in text
+    assert (
+        "- pool, skipped (data/pool.skipped.parquet): 2 × answer ['x'] names no response 1 or 2; 1 × no image" in text
+    )
+    assert "- pool, quarantined (data/pool.quarantine.parquet): 2 × identical responses" in text
+    assert "Nothing was left out." in data_markdown({"pool": {**data["pool"], "skip_reasons": {}, "reasons": {}}})

@@ -1,5 +1,6 @@
 """Adopt a results folder copied from another machine or checkout (see egt.provenance.adopt).
 
+    python tools/adopt_results.py                                     # the default run (results/toy)
     python tools/adopt_results.py --configfile config/smoke.yaml      # from the repository root
 
 Checks every file against results/<run>/manifest.json, names what differs (files, config keys,
@@ -17,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from egt.provenance.adopt import AdoptionError, adopt  # noqa: E402
+from egt.provenance.adopt import AdoptionError, adopt, configfile_args  # noqa: E402
 
 
 def main() -> int:
@@ -32,7 +33,7 @@ def main() -> int:
         return 2
     print("\n".join(report.lines()))
     command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile")]
-    command += ["--directory", args.directory, "--configfile", *args.configfile]
+    command += ["--directory", args.directory, *configfile_args(args.configfile)]
     dry = subprocess.run(command, capture_output=True, text=True)
     output = dry.stdout + dry.stderr
     stats = output.split("Job stats:")[1].split("\n\n")[0] if "Job stats:" in output else "  nothing"

@@ -7,6 +7,7 @@ from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_r
 from egt.config import ConfigError, check_config, hub_folder, training_processes
 from egt.data.adapters import hub_allow_patterns, missing_local_sources
 from egt.data.usability import role
+from egt.numerics import pin_cpu_kernels
 
 # Types, ranges, enums, required and unknown keys; then cross-field rules. Either stops the
 # run before any job starts, with a message naming the key.
@@ -15,6 +16,10 @@ try:
     check_config(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid configuration: {error}") from None
+
+# Every job's CPU kernels are pinned (numerics.cpu_kernels: portable), through the environment
+# the jobs inherit, so that another CPU gives the same figures (egt.numerics).
+pin_cpu_kernels(config["numerics"]["cpu_kernels"])
 
 # Every output of a run lives under results/<run>/: one config's data never feeds another's.
 RUN = config["run"]

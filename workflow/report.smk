@@ -43,12 +43,18 @@ rule report_plots:
 
 rule report_tables:
     input:
+        summary=f"{R}/summary.json",
         metrics=expand(
             f"{R}/evaluation/{{model}}/{{dataset}}.json",
             model=MODELS_EVALUATED,
             dataset=EVALUATED,
         ),
     output:
+        data=report(
+            f"{R}/report/data.html",
+            caption="report/data.rst",
+            category="0. Data",
+        ),
         evaluation=report(
             f"{R}/report/evaluation.html",
             caption="report/evaluation.rst",

@@ -86,6 +86,10 @@ def redirect_output(log_path: str | Path) -> None:
     stream.write(f"=== {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} {where} ===\n")
     os.dup2(stream.fileno(), sys.stdout.fileno())
     os.dup2(stream.fileno(), sys.stderr.fileno())
+    if "torch" in sys.modules:  # what decides this job's numbers, for the manifest (egt.numerics)
+        from egt.numerics import log_line
+
+        print(log_line(), flush=True)
     atexit.register(report_gpu_memory)
 
 

@@ -161,6 +161,15 @@ def build_tiny_base(out_dir: str | Path, texts: list[str], arch: dict, image_siz
     }
 
 
+def cheap_determinism() -> None:
+    """The GPU determinism switches that cost (almost) nothing: cuDNN picks no kernel by benchmarking
+    and only deterministic ones (only Qwen2.5-VL's patch embedding is a convolution). What would make
+    a GPU run bit-reproducible beyond that (deterministic scatter and index kernels, one reduction
+    order in NCCL and in attention) is left as the libraries ship it: see docs/operations.md."""
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+
+
 def load_model(path: str, trust_remote_code: bool = False, dtype: torch.dtype | str = "auto"):
     """A model from a folder (safetensors only), with no sampling defaults of its own.
 
@@ -168,6 +177,7 @@ def load_model(path: str, trust_remote_code: bool = False, dtype: torch.dtype | 
     that every stage samples what :class:`egt.generation.sampling.Sampling` says and nothing the
     checkpoint's authors chose for chat (see that module).
     """
+    cheap_determinism()
     model = AutoModelForImageTextToText.from_pretrained(
         path, trust_remote_code=trust_remote_code, dtype=dtype, use_safetensors=True
     )

@@ -7,6 +7,7 @@ import polars as pl
 from egt.analysis.ceiling import accuracy_by_ambiguity, detection_ceiling, ideal_accuracy
 from egt.analysis.noise import bins_with_noise, noise_rate
 from egt.analysis.stats import auroc
+from egt.data.usability import role
 from egt.evaluation.official import official_headline
 
 
@@ -28,14 +29,7 @@ def build_summary(
     pairs = pl.concat([kept, dropped])
     hidden = truth["pool_hidden"] if truth else None
     summary = {
-        "data": {
-            name: {
-                **{k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")},
-                # records the source adapter could not use (missing image, video item, …)
-                "records_skipped": skipped[name].height if skipped and name in skipped else 0,
-            }
-            for name, report in (validation or {}).items()
-        },
+        "data": data_summary(validation or {}, skipped or {}),
         "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], pairs, hidden)},
         "curation": {
             "keep_quantile": curation["keep_quantile"],
@@ -53,6 +47,52 @@ def build_summary(
     if truth:
         summary["toy_world"] = toy_world_truth(pairs, truth)
     return summary
+
+
+def data_summary(validation: dict[str, dict], skipped: dict[str, pl.DataFrame]) -> dict[str, dict]:
+    """Per dataset: its role, what the adapter skipped and validation quarantined, each by reason."""
+    out = {}
+    for name, report in validation.items():
+        frame = skipped.get(name)
+        skip_reasons = (
+            {}
+            if frame is None
+            else dict(frame.group_by("reason").len().sort("len", "reason", descending=[True, False]).iter_rows())
+        )
+        out[name] = {
+            "role": role(name),
+            # records the source adapter could not use (missing image, tie, …), by reason
+            "records_skipped": sum(skip_reasons.values()),
+            "skip_reasons": skip_reasons,
+            **{k: report[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "reasons")},
+        }
+    return out
+
+
+def data_markdown(data: dict[str, dict], reasons_shown: int = 5) -> str:
+    """What each dataset kept and what it left out, with the most frequent reasons."""
+    lines = [
+        "| role | dataset | records skipped by the adapter | rows in | kept | quarantined |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, d in sorted(data.items(), key=lambda item: (item[1]["role"], item[0])):
+        lines.append(
+            f"| {d['role']} | {name} | {d['records_skipped']} | {d['rows_in']} | {d['rows_kept']} "
+            f"| {d['rows_quarantined']} |"
+        )
+    left_out = []
+    for name, d in sorted(data.items(), key=lambda item: (item[1]["role"], item[0])):
+        for what, reasons, file in (
+            ("skipped", d["skip_reasons"], f"data/{name}.skipped.parquet"),
+            ("quarantined", d["reasons"], f"data/{name}.quarantine.parquet"),
+        ):
+            if reasons:
+                ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+                shown = "; ".join(f"{count} × {reason}" for reason, count in ranked[:reasons_shown])
+                more = f"; {len(ranked) - reasons_shown} more reasons" if len(ranked) > reasons_shown else ""
+                left_out.append(f"- {name}, {what} ({file}): {shown}{more}")
+    lines += ["", *(left_out or ["Nothing was left out."])]
+    return "\n".join(lines)
 
 
 def toy_world_truth(pairs: pl.DataFrame, truth: dict) -> dict:
@@ -104,17 +144,7 @@ def _fmt(value, digits: int = 3) -> str:
 def summary_markdown(summary: dict) -> str:
     lines = ["# EGT run summary", ""]
     if summary.get("data"):
-        lines += [
-            "## Data",
-            "",
-            "| dataset | records skipped by the adapter | rows in | kept | quarantined |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        for name, d in summary["data"].items():
-            lines.append(
-                f"| {name} | {d['records_skipped']} | {d['rows_in']} | {d['rows_kept']} | {d['rows_quarantined']} |"
-            )
-        lines.append("")
+        lines += ["## Data", "", data_markdown(summary["data"]), ""]
     lines += [
         "## Entropy vs accuracy",
         "",

@@ -18,6 +18,7 @@ A results folder copied from elsewhere (a cluster run pulled to a laptop, a coll
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from egt.config import load_config
+from egt.numerics import LOG_PREFIX, differences, pin_cpu_kernels
 from egt.provenance.fingerprint import sha256_file
 from egt.provenance.manifest import NOT_HASHED, git_commit, rule_code_digests
 
@@ -46,6 +48,7 @@ class Report:
     commit: tuple[str | None, str | None] = (None, None)
     code_changes: list[str] = field(default_factory=list)
     params_changes: list[str] = field(default_factory=list)
+    numeric_changes: list[str] = field(default_factory=list)
     input_changes: list[str] = field(default_factory=list)
     adopted: list[str] = field(default_factory=list)
     set_aside: list[str] = field(default_factory=list)
@@ -61,6 +64,7 @@ class Report:
         out += [
             f"  code of rule {rule} differs (its script or the egt modules it imports)" for rule in self.code_changes
         ]
+        out += [f"  numeric environment {line}" for line in self.numeric_changes]
         out += [f"  made with other params: {p}" for p in self.params_changes]
         out += [f"  made from other inputs: {p}" for p in self.input_changes]
         return out
@@ -76,9 +80,15 @@ def flatten(config: dict, prefix: str = "") -> dict[str, object]:
     return out
 
 
+def configfile_args(configfiles: list[str]) -> list[str]:
+    """Snakemake's ``--configfile`` arguments: none for the default config (an empty ``--configfile``
+    is an error), and last on a command line, since it takes every path after it."""
+    return ["--configfile", *configfiles] if configfiles else []
+
+
 def _snakemake(repo: Path, workdir: Path, configfiles: list[str], *args: str) -> str:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir)]
-    command += [*args, "--configfile", *configfiles]  # --configfile takes every path after it: last
+    command += [*args, *configfile_args(configfiles)]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise AdoptionError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -125,6 +135,7 @@ def adopt(workdir: str | Path, configfiles: list[str], repo: str | Path) -> Repo
     report.config_changes = [
         (k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
     ]
+    report.numeric_changes = numeric_changes(manifest.get("numerics", []), config, repo)
     here = rule_code_digests(records, repo / "workflow")
     report.code_changes = sorted(rule for rule, digest in manifest["code"].items() if here.get(rule) != digest)
 
@@ -159,6 +170,34 @@ def adopt(workdir: str | Path, configfiles: list[str], repo: str | Path) -> Repo
         _snakemake(repo, workdir, configfiles, "--touch", "--forceall", "--cores", "1", *keep, *manifest_target)
     report.adopted = keep
     return report
+
+
+def local_numeric_environment(config: dict, repo: Path) -> dict:
+    """The numeric environment this machine gives a job of ``config`` (kernels pinned as the run
+    pins them), measured in a fresh process so that the pins apply before torch loads."""
+    environ = dict(os.environ)
+    pin_cpu_kernels(config["numerics"]["cpu_kernels"], environ)
+    environ["PYTHONPATH"] = os.pathsep.join([str(repo / "src"), environ.get("PYTHONPATH", "")])
+    probe = "import torch; from egt.numerics import log_line; print(log_line())"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environ)
+    line = next((x for x in result.stdout.splitlines() if x.startswith(LOG_PREFIX)), None)
+    return json.loads(line.removeprefix(LOG_PREFIX)) if line else {}
+
+
+def numeric_changes(recorded: list[dict], config: dict, repo: Path) -> list[str]:
+    """One line per recorded numeric environment that differs from this machine's (thread counts,
+    set per job, are recorded but not compared)."""
+    if not recorded:
+        return []
+    here = local_numeric_environment(config, repo)
+    out = []
+    for entry in recorded:
+        found = differences(entry["environment"], here)
+        if found:
+            named, more = entry["jobs"][:4], len(entry["jobs"]) - 4
+            jobs = ", ".join(named) + (f" and {more} more" if more > 0 else "")
+            out.append(f"of {jobs}: {'; '.join(found)}. Adopted, but a stage rerun here may give other numbers")
+    return out
 
 
 def _downstream(jobs: set, records: dict[str, dict], job_of: dict) -> set:

@@ -1,8 +1,9 @@
 """results/<run>/manifest.json: what produced a results folder, enough to hand it on safely.
 
 It records the config, the code (git commit, and a content digest of every rule's script and the
-egt modules it imports), package versions, the sha256 of every output, and Snakemake's own record
-of each job (rule, inputs, params). ``egt.provenance.adopt`` checks a copied folder against it and
+egt modules it imports), package versions, the sha256 of every output, Snakemake's own record
+of each job (rule, inputs, params), and the numeric environment each torch job logged (CPU, kernel
+pins, library versions, threads: ``egt.numerics``). ``egt.provenance.adopt`` checks a copied folder against it and
 adopts exactly what is still valid.
 """
 
@@ -16,6 +17,7 @@ from base64 import urlsafe_b64decode
 from importlib import metadata
 from pathlib import Path
 
+from egt.numerics import environments_in_logs
 from egt.provenance.code import script_digest
 from egt.provenance.fingerprint import sha256_file
 
@@ -113,4 +115,6 @@ def build_manifest(
         "code": rule_code_digests(records, Path(repo).resolve() / "workflow"),
         "outputs": output_checksums(results_dir, exclude),
         "records": records,
+        # what decided the numbers of each job that used torch (egt.numerics), read from the logs
+        "numerics": environments_in_logs(Path(results_dir) / "logs"),
     }
