@@ -27,6 +27,9 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from egt.numerics import PORTABLE_CPU_KERNELS  # noqa: E402
+
 SETTINGS = {  # environment, and whether numerics.cpu_kernels is native
     "native": ({}, True),
     "portable": ({}, False),
@@ -34,7 +37,7 @@ SETTINGS = {  # environment, and whether numerics.cpu_kernels is native
     "aten_default_only": ({"ATEN_CPU_CAPABILITY": "default"}, True),
     "mkl_compatible_only": ({"MKL_CBWR": "COMPATIBLE"}, True),
 }
-PINS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA")
+PINS = tuple(PORTABLE_CPU_KERNELS)
 
 
 def sha(path: Path) -> str:

@@ -32,8 +32,16 @@ import re
 import sys
 from pathlib import Path
 
-# Levels every x86-64 machine egt runs on has (AVX2), and MKL's branch for Intel and AMD alike.
-PORTABLE_CPU_KERNELS = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+# Levels every x86-64 machine egt runs on has (AVX2), MKL's branch for Intel and AMD alike, and a
+# fixed thread count inside MKL and OpenMP (Intel's reproducibility conditions ask for MKL_DYNAMIC
+# and OMP_DYNAMIC off "especially if you are running your program on different systems").
+PORTABLE_CPU_KERNELS = {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "MKL_CBWR": "COMPATIBLE",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_DYNAMIC": "FALSE",
+    "OMP_DYNAMIC": "FALSE",
+}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # What must agree for two CPU runs to compute the same numbers (the CPU model need not, when pinned).
 COMPARED = ("kernels", "torch", "mkl", "onednn", "capability", "threads")
