@@ -27,7 +27,7 @@ smoke: $(BIN)/snakemake
 # The whole suite: unit tests, real Snakemake runs, the report in Chromium and (as root) Slurm.
 test: $(BIN)/snakemake
 	./tools/install-browser.sh
-	$(BIN)/python -m pytest -ra -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=15
 
 # Unit tests and in-process checks only (under a minute): run it while you work.
 test-fast: $(BIN)/snakemake

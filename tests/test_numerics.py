@@ -76,3 +76,13 @@ def test_environments_are_read_from_job_logs_and_compared(tmp_path):
         f"cpu: 'Intel Xeon' there, {here['cpu']!r} here (kernels pinned alike: the same numbers are expected, "
         "checked only on one CPU model)"
     ]
+
+
+def test_loading_a_model_sets_the_cheap_gpu_determinism_switches(tiny_model_dir):
+    import torch
+
+    from egt.modeling import load_model
+
+    torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = True, False
+    load_model(str(tiny_model_dir))
+    assert torch.backends.cudnn.benchmark is False and torch.backends.cudnn.deterministic is True

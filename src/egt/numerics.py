@@ -16,7 +16,7 @@ developer guide, "Getting Started with Conditional Numerical Reproducibility") a
 kernels. The figures then depend on the code, the data, the library versions and each job's thread
 count, not on the CPU's feature set. On a CPU without AVX2 ATen falls back to its scalar kernels
 (other figures). ``native`` leaves every choice to the machine: faster (MKL's COMPATIBLE branch costs
-the default run's SFT about half again its time on the AMD EPYC), other figures on other CPUs.
+the default run's SFT about 1.6× its time on the AMD EPYC), other figures on other CPUs.
 
 Each job that imports torch writes :func:`numeric_environment` into its log; the manifest collects
 them and ``egt.provenance.adopt`` names the differences from the machine adopting a copy. GPU runs

@@ -7,6 +7,7 @@ The per-device batch and the gradient accumulation are derived from the job's pr
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import torch
@@ -94,5 +95,8 @@ def master_dtype(job: dict) -> torch.dtype | str:
 
 def load_trainable_model(path: str, job: dict):
     from egt.modeling import load_model
+    from egt.numerics import log_line
 
+    if os.environ.get("RANK", "0") == "0":  # the training process's numeric environment, into the job's log
+        print(log_line(), flush=True)
     return load_model(path, job["trust_remote_code"], dtype=master_dtype(job))
