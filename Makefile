@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run smoke test test-fast lint format clean
+.PHONY: run smoke test test-fast test-reference lint format clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ smoke: $(BIN)/snakemake
 # The whole suite: unit tests, real Snakemake runs, the report in Chromium and (as root) Slurm.
 test: $(BIN)/snakemake
 	./tools/install-browser.sh
-	$(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=15 -m "not reference"
+
+# The default run up to its SFT model, against reference/toy.json (about 4 minutes on 2 cores).
+test-reference: $(BIN)/snakemake
+	$(BIN)/python -m pytest -ra -m reference
 
 # Unit tests and in-process checks only (under a minute): run it while you work.
 test-fast: $(BIN)/snakemake

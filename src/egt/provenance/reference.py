@@ -35,13 +35,13 @@ def _dig(tree: dict, path: tuple[str, ...]):
 
 
 def figures(results_dir: str | Path) -> dict:
-    """The figures a run has produced so far: the SFT weights' sha256, each evaluation's figures and
-    (once the run is finished) the summary's."""
+    """The figures a run has produced so far: the sha256 of the built base model's and the SFT model's
+    weights, each evaluation's figures and (once the run is finished) the summary's."""
     results_dir = Path(results_dir)
     found: dict[str, object] = {}
-    weights = results_dir / "sft/model/model.safetensors"
-    if weights.is_file():
-        found["sft_weights_sha256"] = sha256_file(weights)
+    for name, weights in (("base", "models/base"), ("sft", "sft/model")):
+        if (results_dir / weights / "model.safetensors").is_file():
+            found[f"{name}_weights_sha256"] = sha256_file(results_dir / weights / "model.safetensors")
     for path in sorted(results_dir.glob("evaluation/*/*.json")):
         metrics = json.loads(path.read_text())
         name = f"evaluation.{path.parent.name}.{path.stem}"
