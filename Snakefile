@@ -1,7 +1,8 @@
 # Entropy-Guided Training (EGT) of a multimodal reasoning reward model.
 #
 #   data -> base model -> SFT (phase 1) -> rollouts -> entropy tables -> curation (phase 2)
-#        -> curriculum -> staged GRPO (phase 3) -> evaluation -> summary, report, manifest
+#        -> curriculum -> staged GRPO (phase 3) -> evaluation -> summary, report, manifest,
+#        the reward model as a folder to use (results/<run>/reward_model)
 #
 # Everything a run writes lands in results/<run>/ (config key `run`).
 import re
@@ -30,6 +31,7 @@ include: "workflow/grpo.smk"
 include: "workflow/evaluate.smk"
 include: "workflow/summary.smk"
 include: "workflow/report.smk"
+include: "workflow/release.smk"
 include: "workflow/ablation.smk"
 
 
@@ -43,3 +45,4 @@ rule all:
         f"{R}/summary.json",
         f"{R}/summary.md",
         f"{R}/manifest.json",
+        f"{R}/reward_model",

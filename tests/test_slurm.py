@@ -70,12 +70,13 @@ def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     workdir, planned, first, _ = rehearsal
     expected = {"download_dataset": 3, "adapt_dataset": 5, "validate_data": 5, "teacher_traces": 1, "download_model": 1}
     expected |= {"sft": 1, "rollout": 2, "entropy_tables": 1, "curate": 1, "curriculum": 1, "grpo_stage": 3}
-    expected |= {"evaluate": 6, "summary": 1, "report_plots": 1, "report_tables": 1, "manifest": 1, "all": 1}
+    expected |= {"evaluate": 6, "summary": 1, "report_plots": 1, "report_tables": 1, "reward_model": 1}
+    expected |= {"manifest": 1, "all": 1}
     assert planned == expected
     submitted = re.findall(r"SLURM jobid (\d+)", first)
     # every job but the local `all`, the second-long ones in two group jobs (entropy tables, curation
-    # and curriculum; summary, report and manifest): 34 jobs, 29 submissions
-    assert len(set(submitted)) == sum(planned.values()) - 1 - (3 - 1) - (4 - 1)
+    # and curriculum; summary, report, the reward-model folder and manifest): 35 jobs, 28 submissions
+    assert len(set(submitted)) == sum(planned.values()) - 1 - (3 - 1) - (5 - 1)
     assert len(re.findall(r"SLURM jobid \d+ \(log: [^)]*group_(curation|report)", first)) == 2, first[-3000:]
     # status came from accounting: sacct knows every job the run submitted, each COMPLETED
     accounted = subprocess.run(
@@ -134,6 +135,11 @@ def test_rehearsal_outputs_are_valid(rehearsal):
     jobs = [job for entry in numerics for job in entry["jobs"]]
     pinned = PORTABLE_CPU_KERNELS["ATEN_CPU_CAPABILITY"].upper()
     assert "sft/sft.log" in jobs and all(entry["environment"]["capability"] == pinned for entry in numerics)
+    # the final model as a folder to upload: Hub model card and the judging settings it was trained with
+    card = (results / "reward_model/README.md").read_text()
+    assert card.startswith("---\nlicense: apache-2.0") and "base_model: Qwen/Qwen2.5-VL-7B-Instruct" in card
+    assert "- yifanzhang114/R1-Reward-RL" in card and "| benchmark_vl_rewardbench |" in card
+    assert json.loads((results / "reward_model/egt_judge.json").read_text())["template"] == "r1_reward"
     teacher = json.loads((results / "data/sft.teacher.json").read_text())
     assert teacher["traces_kept"] + teacher["pairs_dropped"] == teacher["pairs_in"] > 0
     manifest = json.loads((results / "manifest.json").read_text())

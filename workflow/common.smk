@@ -80,6 +80,13 @@ def training_job(rule_group, output_path, seed):
         "trust_remote_code": config["trust_remote_code"],
         "template": config["judging"]["template"],
         "pixels": PIXELS,
+        # how the trained model judges, saved beside it (egt_judge.json): the evaluation's settings
+        "judging": {
+            "template": config["judging"]["template"],
+            "pixels": PIXELS,
+            "max_new_tokens": config["evaluation"]["max_new_tokens"],
+            "batch_size": config["evaluation"]["batch_size"],
+        },
         "processes": training_processes(config, rule_group),
         "accelerate_config": train["accelerate_config"],
     }

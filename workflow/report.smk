@@ -85,6 +85,7 @@ rule manifest:
     input:
         f"{R}/summary.json",
         f"{R}/summary.md",
+        f"{R}/reward_model",
         rules.report_plots.output,
         rules.report_tables.output,
     output:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # egt's own short prompt (the toy world's).
 JUDGE_INSTRUCTION = (
@@ -106,3 +108,37 @@ def parse_judgment(text: str) -> Judgment:
     answers = set(_ANSWER.findall(text))
     answer = int(answers.pop()) if len(answers) == 1 else None
     return Judgment(answer=answer, format_ok=False)
+
+
+# How a trained model judges, saved beside its weights (egt.reward_model reads it).
+JUDGE_SETTINGS = "egt_judge.json"
+
+
+def judge_settings(template: str, pixels: dict | None, max_new_tokens: int, batch_size: int = 8) -> dict:
+    """What ``egt_judge.json`` holds: how the model judges, the evaluation rule's settings (its batch
+    size too: greedy judgments of padded batches can differ in the last bits with the batching)."""
+    pixels = {k: v for k, v in (pixels or {}).items() if v is not None}
+    return {
+        "format": 1,
+        "template": template,
+        "pixels": pixels,
+        "max_new_tokens": max_new_tokens,
+        "batch_size": batch_size,
+    }
+
+
+def write_judge_settings(folder: str | Path, settings: dict) -> None:
+    (Path(folder) / JUDGE_SETTINGS).write_text(json.dumps(settings, indent=2) + "\n")
+
+
+def read_judge_settings(folder: str | Path) -> dict:
+    path = Path(folder) / JUDGE_SETTINGS
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no judging settings. Models egt trains carry this file; for another model pass "
+            "template= (egt or r1_reward) and max_new_tokens= to RewardModel.load."
+        )
+    settings = json.loads(path.read_text())
+    if settings.get("format") != 1 or "template" not in settings:
+        raise ValueError(f"{path}: not an egt judging-settings file (format 1)")
+    return settings

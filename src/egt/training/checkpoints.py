@@ -113,13 +113,20 @@ def _weight_loader(trainer):
     return load
 
 
-def save_final(trainer, processor, out_dir: str | Path, checkpoint_dir: str | Path) -> None:
-    """Save the trained model (gathered across processes, sharded or not) with its processor,
-    then drop the checkpoints."""
+def save_final(
+    trainer, processor, out_dir: str | Path, checkpoint_dir: str | Path, judging: dict | None = None
+) -> None:
+    """Save the trained model (gathered across processes, sharded or not) with its processor and
+    how it judges (``egt_judge.json``: template, image budget, judgment length; see
+    egt.reward_model), then drop the checkpoints."""
     trainer.save_model(str(out_dir))  # writes on the main process only
     accelerator = trainer.accelerator
     if accelerator.is_main_process:
         processor.save_pretrained(out_dir)
+        if judging is not None:
+            from egt.judging import judge_settings, write_judge_settings
+
+            write_judge_settings(out_dir, judge_settings(**judging))
         (Path(out_dir) / "training_args.bin").unlink(missing_ok=True)  # a pickle; nothing reads it
         clear(checkpoint_dir)
     accelerator.wait_for_everyone()

@@ -80,5 +80,5 @@ def run_grpo_stage(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, jo
     """
     trainer = grpo_trainer(init_model, pairs.to_dicts(), job)
     checkpoints.train_resumably(trainer, job["checkpoint_dir"], checkpoints.job_fingerprint(job, init_model, pairs))
-    checkpoints.save_final(trainer, trainer.processing_class, out_dir, job["checkpoint_dir"])
+    checkpoints.save_final(trainer, trainer.processing_class, out_dir, job["checkpoint_dir"], job.get("judging"))
     return trainer.state.log_history

@@ -50,5 +50,5 @@ def run_sft(init_model: str, pairs: pl.DataFrame, out_dir: str | Path, job: dict
     checkpoints.train_resumably(trainer, job["checkpoint_dir"], checkpoints.job_fingerprint(job, init_model, pairs))
     processor = trainer.processing_class
     processor.tokenizer.padding_side = "left"  # generation appends to the right
-    checkpoints.save_final(trainer, processor, out_dir, job["checkpoint_dir"])
+    checkpoints.save_final(trainer, processor, out_dir, job["checkpoint_dir"], job.get("judging"))
     return trainer.state.log_history
