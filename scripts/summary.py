@@ -20,6 +20,8 @@ if "pool_hidden" in inp.keys():
         },
         "judgments": by_model_and_dataset(inp.judgments, lambda p: read_parquet(p, JUDGMENT_SCHEMA)),
         "noise": snakemake.params.noise,
+        "calibration": read_json(inp.calibration),
+        "best_of_n": read_json(inp.best_of_n),
     }
 summary = build_summary(
     analysis=read_json(inp.analysis),

@@ -164,6 +164,9 @@ def test_only_the_summary_reads_the_hidden_columns(smoke_run):
     rows = [line.split("\t") for line in result.stdout.splitlines()[1:] if "\t" in line]
     readers = {row[2] for row in rows if "pool_hidden.parquet" in row[4]}
     assert readers == {"summary"}
+    # the clean splits' truth: the summary, and the calibration check of the final model's probability
+    readers = {(row[2], "benchmark_toy_hidden" in row[4]) for row in rows if "_hidden.parquet" in row[4]}
+    assert {rule for rule, _ in readers} == {"summary", "calibration"} and ("calibration", True) in readers
 
 
 def test_second_run_does_nothing(smoke_run):

@@ -32,7 +32,7 @@ def report_html(smoke_run) -> Path:
 
 def test_report_embeds_every_figure_and_table(report_html):
     text = report_html.read_text()
-    for name in ("entropy_histogram", "entropy_accuracy", "curriculum", "training_curves"):
+    for name in ("entropy_histogram", "entropy_accuracy", "curriculum", "training_curves", "calibration", "best_of_n"):
         assert f"filename={name}.png;base64," in text, name
         encoded = text.split(f"filename={name}.png;base64,")[1].split('"')[0]
         assert not_blank(base64.b64decode(encoded)), name
@@ -97,7 +97,8 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     finally:
         driver.quit()
     assert not errors, errors
-    assert len(images) == 4, images
+    # entropy histogram and accuracy, curriculum, training curves, calibration, best of N
+    assert len(images) == 6, images
     for image in images:
         assert image["width"] > 100 and image["height"] > 100 and image["range"] > 50, image
     assert not_blank(screenshot)

@@ -3,6 +3,7 @@ the release folder with its model card (issue 21)."""
 
 import base64
 import json
+import os
 import subprocess
 import sys
 
@@ -98,6 +99,26 @@ def test_a_folder_without_settings_needs_them_given(tiny_model_dir, tmp_path):
 def test_prompt_question_reads_the_last_user_turn():
     prompt = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What colour?"}]}]
     assert prompt_question(prompt) == "What colour?" and prompt_question("plain") == "plain"
+
+
+def test_the_release_shares_only_the_weights_with_the_final_model(tmp_path):
+    # A shared .snakemake_timestamp made Snakemake see the final model as updated once the release
+    # was written, and rerun its evaluation (found by CI: test_second_run_does_nothing).
+    from egt.release import write_release
+
+    final = tmp_path / "model"
+    final.mkdir()
+    (final / "model.safetensors").write_bytes(b"weights")
+    (final / "config.json").write_text("{}")
+    (final / ".snakemake_timestamp").write_text("")
+    (final / "egt_judge.json").write_text(json.dumps(judge_settings("egt", None, 8, 1)))
+    config = {"run": "r", "model": {"base": "tiny"}, "data": {}}
+    out = write_release(final, {}, config, None, tmp_path / "release")
+    assert not (out / ".snakemake_timestamp").exists()
+    assert (out / "model.safetensors").stat().st_ino == (final / "model.safetensors").stat().st_ino
+    assert (out / "config.json").stat().st_ino != (final / "config.json").stat().st_ino
+    os.utime(out / "config.json", (1, 1))
+    assert (final / "config.json").stat().st_mtime != 1
 
 
 # --- with the smoke run's trained model -------------------------------------------------------------
@@ -245,3 +266,71 @@ def test_a_policy_trains_with_grpo_on_the_reward_models_scores(released, smoke_r
     assert len(calls) >= 2 and all(len(c) == 4 and all(0.0 <= s <= 1.0 for s in c) for c in calls)
     logged = [h for h in trainer.state.log_history if "rewards/egt_reward/mean" in h]
     assert len(logged) == 2
+
+
+def test_reliability_bins_and_the_expected_calibration_error():
+    from egt.analysis.calibration import calibration_report, reliability
+
+    ece, bins = reliability([0.05, 0.15, 0.95, 0.95], [0, 1, 1, 1], bins=10)
+    assert ece == pytest.approx((1 * 0.05 + 1 * 0.85 + 2 * 0.05) / 4)
+    assert [b["n"] for b in bins] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2] and bins[9]["frequency"] == 1.0
+    assert reliability([1.0], [1])[1][9]["n"] == 1  # p = 1 falls in the last bin
+    report = calibration_report([0.9, None, 0.2], [0.8, 0.6, 0.1], [True, True, False])
+    assert report["with_probability"] == 2 and report["ideal_observer"]["ece"] is not None
+
+
+@pytest.mark.pipeline
+def test_the_final_models_probability_is_checked_against_the_truth(smoke_run):
+    """(b) on the smoke run: the reliability of the preference probability beside the ideal observer's,
+    in the summary and as a report figure."""
+    run = smoke_run / SMOKE_RUN
+    report = json.loads((run / "evaluation/final/benchmark_toy.calibration.json").read_text())
+    assert report["pairs"] == 24 and 0 <= report["model"]["ece"] <= 1
+    assert sum(b["n"] for b in report["ideal_observer"]["bins"]) == 24
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["toy_world"]["calibration"]["model"]["ece"] == report["model"]["ece"]
+    assert "expected calibration error" in (run / "summary.md").read_text()
+    assert (run / "report/calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_candidate_sets_name_the_true_colour_once_among_distinct_answers():
+    from egt.analysis.best_of_n import best_of_n_report
+    from egt.data.toyworld import generate_candidate_sets
+    from egt.reward_model import round_robin_order
+
+    items = generate_candidate_sets(40, 4, seed=3, image_size=56, max_ambiguity=0.05, color_jitter=0.0)
+    assert items == generate_candidate_sets(40, 4, seed=3, image_size=56, max_ambiguity=0.05, color_jitter=0.0)
+    assert all(len(set(item["candidates"])) == 4 for item in items)
+    assert {item["correct"] for item in items} == {0, 1, 2, 3}  # the right answer's place is shuffled
+    for item in items:
+        wins = item["ideal_wins"]
+        assert all(wins[i][j] + wins[j][i] == pytest.approx(1.0) for i in range(4) for j in range(4) if i != j)
+    # nearly pure colours: the ideal observer always finds the right answer
+    assert all(round_robin_order(item["ideal_wins"])[0] == item["correct"] for item in items)
+    report = best_of_n_report([[item["correct"]] for item in items], items, judgments=480)
+    assert report["model"]["top1"] == 1.0 and report["random"]["top1"] == 0.25
+    assert report["model"]["top1_interval"][0] > 0.9 and report["model"]["top1_interval"][1] == 1.0
+    wrong = best_of_n_report([[(item["correct"] + 1) % 4, item["correct"]] for item in items], items, 480)
+    assert wrong["model"]["top1"] == 0.0 and wrong["model"]["mean_rank_of_right"] == 2.0
+    with pytest.raises(ValueError, match="2 to 6 candidates"):
+        generate_candidate_sets(1, 7, seed=0, image_size=56, max_ambiguity=0.1)
+
+
+def test_round_robin_orders_by_summed_win_probability():
+    from egt.reward_model import round_robin_order
+
+    assert round_robin_order([[None, 0.9, 0.6], [0.1, None, 0.2], [0.4, 0.8, None]]) == [0, 2, 1]
+    assert round_robin_order([[None, 0.5], [0.5, None]]) == [0, 1]  # a tie keeps the lower index first
+
+
+@pytest.mark.pipeline
+def test_best_of_n_is_measured_against_a_random_pick_and_the_ideal_observer(smoke_run):
+    """(c) on the smoke run: round-robin rankings of toy candidate answers, in the summary and report."""
+    run = smoke_run / SMOKE_RUN
+    report = json.loads((run / "evaluation/final/best_of_n.json").read_text())
+    assert report["items"] == 4 and report["candidates"] == 3 and report["judgments"] == 4 * 3 * 2
+    assert 0 <= report["model"]["top1"] <= 1 and report["random"]["top1"] == pytest.approx(1 / 3)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["toy_world"]["best_of_n"] == report
+    assert "Best of 3 on 4 toy questions" in (run / "summary.md").read_text()
+    assert (run / "report/best_of_n.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

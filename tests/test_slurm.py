@@ -48,6 +48,42 @@ def slurm_cluster():
         subprocess.run([str(REPO / "tools/slurm.sh"), "down"], capture_output=True)
 
 
+def unrunnable_jobs(workdir) -> list[str]:
+    """This run's jobs that Slurm holds because no node of the partition can ever hold them."""
+    queue = subprocess.run(["squeue", "-h", "-o", "%i|%r|%C|%m|%Z|%k"], capture_output=True, text=True).stdout
+    return [line for line in queue.splitlines() if "|PartitionConfig|" in line and str(workdir) in line]
+
+
+def run_watching_the_queue(*args, workdir, timeout: int) -> str:
+    """The Slurm run, stopped with the job's request as soon as Slurm says it can never start.
+
+    Snakemake waits for a job that asks for more than the partition has (e.g. a group job's summed
+    threads on a two-CPU node) until the timeout; this fails in seconds and says which job.
+    """
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
+    with open(workdir / "rehearsal.log", "w+") as log:
+        run = subprocess.Popen([*command, *args], stdout=log, stderr=subprocess.STDOUT, text=True)
+        for _ in range(timeout // 5):
+            try:
+                run.wait(timeout=5)
+                break
+            except subprocess.TimeoutExpired:
+                held = unrunnable_jobs(workdir)
+                if held:
+                    run.kill()
+                    subprocess.run(["scancel", *(line.split("|")[0] for line in held)])
+                    raise AssertionError(
+                        f"Slurm can never start (id|reason|cpus|memory|workdir|comment): {held}"
+                    ) from None
+        else:
+            run.kill()
+            raise AssertionError(f"the rehearsal ran past {timeout} s")
+        log.seek(0)
+        output = log.read()
+    assert run.returncode == 0, output[-5000:]
+    return output
+
+
 @pytest.fixture(scope="module")
 def rehearsal(slurm_cluster, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("rehearsal")
@@ -60,9 +96,9 @@ def rehearsal(slurm_cluster, tmp_path_factory):
     configs = ["--configfile", str(REPO / "config/paper.yaml"), str(REPO / "config/rehearsal.yaml"), str(override)]
     os.environ["EGT_REHEARSAL_TEACHER_KEY"] = KEY
     dry = snakemake("-n", *SLURM, *configs, workdir=workdir, timeout=300)
-    first = snakemake(*SLURM, *configs, workdir=workdir, timeout=1500)
+    first = run_watching_the_queue(*SLURM, *configs, workdir=workdir, timeout=1500)
     second = snakemake(*SLURM, *configs, workdir=workdir, timeout=300)
-    yield workdir, jobs_planned(dry.stdout + dry.stderr), first.stdout + first.stderr, second.stdout + second.stderr
+    yield workdir, jobs_planned(dry.stdout + dry.stderr), first, second.stdout + second.stderr
     teacher.shutdown()
 
 
@@ -75,8 +111,8 @@ def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     assert planned == expected
     submitted = re.findall(r"SLURM jobid (\d+)", first)
     # every job but the local `all`, the second-long ones in two group jobs (entropy tables, curation
-    # and curriculum; summary, report, the reward-model folder and manifest): 35 jobs, 28 submissions
-    assert len(set(submitted)) == sum(planned.values()) - 1 - (3 - 1) - (5 - 1)
+    # and curriculum; summary and the report's plots and tables): 35 jobs, 30 submissions
+    assert len(set(submitted)) == sum(planned.values()) - 1 - (3 - 1) - (3 - 1)
     assert len(re.findall(r"SLURM jobid \d+ \(log: [^)]*group_(curation|report)", first)) == 2, first[-3000:]
     # status came from accounting: sacct knows every job the run submitted, each COMPLETED
     accounted = subprocess.run(

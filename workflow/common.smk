@@ -206,6 +206,8 @@ def summary_toy_world_inputs(wildcards):
     return {
         "pool_hidden": f"{R}/data/pool_hidden.parquet",
         "clean_hidden": [f"{R}/data/{name}_hidden.parquet" for name in EVALUATED],
+        "calibration": f"{R}/evaluation/final/benchmark_toy.calibration.json",
+        "best_of_n": f"{R}/evaluation/final/best_of_n.json",
     }
 
 

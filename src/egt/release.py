@@ -1,6 +1,7 @@
 """results/<run>/reward_model/: the final model as a folder to use, serve or upload as it is.
 
-The final GRPO stage's model files (hard links where the file system allows, else copies), its
+The final GRPO stage's model files (weights hard-linked where the file system allows, everything
+else copied; hidden files such as Snakemake's ``.snakemake_timestamp`` left out), its
 judging settings (``egt_judge.json``) and a model card (``README.md``) in the Hugging Face Hub's
 format: a YAML metadata block (license, base model, datasets, tags), then what the model is, its
 benchmark figures under both protocols (from ``summary.json``), how it judges (the template), how to
@@ -22,7 +23,18 @@ LICENSE = "apache-2.0"  # egt's own; a released model also inherits its base mod
 TRAINING_KEYS = ("seed", "model", "sft", "rollout", "entropy", "curation", "curriculum", "grpo", "evaluation")
 
 
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt")
+
+
 def link_or_copy(source: Path, target: Path) -> None:
+    """Weights as a hard link (no second copy of a 16 GB model), other files as copies.
+
+    A hard link shares its inode, so anything that touches the link touches the source: the small
+    files are copied so that only the weights (never rewritten in place) are shared.
+    """
+    if not source.name.endswith(WEIGHT_SUFFIXES):
+        shutil.copy2(source, target)
+        return
     try:
         os.link(source, target)
     except OSError:  # another file system, or links not allowed
@@ -126,7 +138,9 @@ def write_release(final_model: str | Path, summary: dict, config: dict, commit: 
     settings = read_judge_settings(final_model)
     out.mkdir(parents=True, exist_ok=True)
     for source in sorted(final_model.iterdir()):
-        if source.is_file() and source.name != "README.md":
+        # Hidden files are bookkeeping (Snakemake's directory timestamp: linked, touching the release
+        # would mark the final model as updated and rerun its evaluation).
+        if source.is_file() and source.name != "README.md" and not source.name.startswith("."):
             link_or_copy(source, out / source.name)
     (out / "README.md").write_text(model_card(config, summary, settings, commit, str(out)))
     return out

@@ -232,41 +232,70 @@ class RewardModel:
 
     def rank(self, image, question: str, candidates: list[str], scheme: str = "round_robin") -> Ranking:
         """Order ``candidates`` (answers to ``question`` about ``image``) by pairwise judgments."""
-        n = len(candidates)
-        if n < 2:
-            raise ValueError("rank needs at least two candidates")
+        if scheme == "round_robin":
+            return self.rank_many([{"image": image, "question": question, "candidates": candidates}])[0]
+        if scheme != "knockout":
+            raise ValueError(f"scheme {scheme!r} is not round_robin or knockout")
+        n = _check_candidates(candidates)
         wins: list[list[float | None]] = [[None] * n for _ in range(n)]
         verdicts: dict[tuple[int, int], Verdict] = {}
-
-        def play(matches: list[tuple[int, int]]) -> None:
-            pairs = [
-                {"image": image, "question": question, "response_1": candidates[i], "response_2": candidates[j]}
-                for i, j in matches
-            ]
+        alive, fell = list(range(n)), {}
+        round_ = 0
+        while len(alive) > 1:
+            matches = [(alive[k], alive[k + 1]) for k in range(0, len(alive) - 1, 2)]
+            pairs = [_match(image, question, candidates, i, j) for i, j in matches]
             for (i, j), verdict in zip(matches, self.judge_many(pairs), strict=True):
                 verdicts[(i, j)] = verdict
-                p = verdict.probability if verdict.probability is not None else {1: 1.0, 2: 0.0}.get(verdict.preferred)
-                wins[i][j], wins[j][i] = p, None if p is None else 1.0 - p
-
-        if scheme == "round_robin":
-            play([(i, j) for i in range(n) for j in range(i + 1, n)])
-            score = [sum(w for w in row if w is not None) for row in wins]
-            order = sorted(range(n), key=lambda i: (-score[i], i))
-        elif scheme == "knockout":
-            alive, fell = list(range(n)), {}
-            round_ = 0
-            while len(alive) > 1:
-                matches = [(alive[k], alive[k + 1]) for k in range(0, len(alive) - 1, 2)]
-                play(matches)
-                survivors = [i if (wins[i][j] or 0.0) >= 0.5 else j for i, j in matches]
-                for i, j in matches:
-                    fell[j if (wins[i][j] or 0.0) >= 0.5 else i] = round_
-                alive = survivors + ([alive[-1]] if len(alive) % 2 else [])
-                round_ += 1
-            order = alive + sorted(fell, key=lambda i: (-fell[i], i))
-        else:
-            raise ValueError(f"scheme {scheme!r} is not round_robin or knockout")
+                wins[i][j], wins[j][i] = _win_probabilities(verdict)
+            survivors = [i if (wins[i][j] or 0.0) >= 0.5 else j for i, j in matches]
+            for i, j in matches:
+                fell[j if (wins[i][j] or 0.0) >= 0.5 else i] = round_
+            alive = survivors + ([alive[-1]] if len(alive) % 2 else [])
+            round_ += 1
+        order = alive + sorted(fell, key=lambda i: (-fell[i], i))
         return Ranking(order, wins, scheme, 2 * len(verdicts), verdicts)
+
+    def rank_many(self, items: list[dict], progress=None) -> list[Ranking]:
+        """Round robin over each item's candidates (dicts with image, question, candidates), every
+        item's pairs judged together, ``batch_size`` at a time."""
+        matches = [
+            (k, i, j)
+            for k, item in enumerate(items)
+            for i in range(_check_candidates(item["candidates"]))
+            for j in range(i + 1, len(item["candidates"]))
+        ]
+        pairs = [_match(items[k]["image"], items[k]["question"], items[k]["candidates"], i, j) for k, i, j in matches]
+        wins = [[[None] * len(item["candidates"]) for _ in item["candidates"]] for item in items]
+        verdicts: list[dict] = [{} for _ in items]
+        for (k, i, j), verdict in zip(matches, self.judge_many(pairs, progress), strict=True):
+            verdicts[k][(i, j)] = verdict
+            wins[k][i][j], wins[k][j][i] = _win_probabilities(verdict)
+        return [
+            Ranking(round_robin_order(w), w, "round_robin", 2 * len(v), v) for w, v in zip(wins, verdicts, strict=True)
+        ]
+
+
+def round_robin_order(wins: list[list[float | None]]) -> list[int]:
+    """Candidates best first by their summed probability of beating the others (ties: lower index)."""
+    score = [sum(w for w in row if w is not None) for row in wins]
+    return sorted(range(len(wins)), key=lambda i: (-score[i], i))
+
+
+def _check_candidates(candidates: list[str]) -> int:
+    if len(candidates) < 2:
+        raise ValueError("rank needs at least two candidates")
+    return len(candidates)
+
+
+def _match(image, question: str, candidates: list[str], i: int, j: int) -> dict:
+    return {"image": image, "question": question, "response_1": candidates[i], "response_2": candidates[j]}
+
+
+def _win_probabilities(verdict: Verdict) -> tuple[float | None, float | None]:
+    """(P(first beats second), its complement): the preference probability, else 1 or 0 from the
+    named answer, else unknown."""
+    p = verdict.probability if verdict.probability is not None else {1: 1.0, 2: 0.0}.get(verdict.preferred)
+    return p, None if p is None else 1.0 - p
 
 
 class TRLReward:

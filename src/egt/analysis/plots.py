@@ -149,3 +149,47 @@ def ablation_figure(result: dict, path) -> None:
     twin.set_ylabel("validation accuracy after GRPO", color="#4C72B0")
     right.set_title("keep_quantile sweep (one seed)")
     _save(fig, path)
+
+
+def reliability_diagram(report: dict, path) -> None:
+    """The preference probability's reliability: observed frequency per predicted-probability bin,
+    the model beside the ideal observer, with the diagonal of perfect calibration."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle=":", label="perfectly calibrated")
+    for name, color, label in (("model", "#4C72B0", "reward model"), ("ideal_observer", "#55A868", "ideal observer")):
+        rows = [b for b in report[name]["bins"] if b["n"]]
+        ece = report[name]["ece"]
+        ax.plot(
+            [b["mean_probability"] for b in rows],
+            [b["frequency"] for b in rows],
+            "o-",
+            color=color,
+            label=f"{label} (ECE {'n/a' if ece is None else f'{ece:.3f}'})",
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("predicted P(response 1 is better)")
+    ax.set_ylabel("observed share with response 1 better")
+    ax.set_title(f"Calibration on the toy benchmark ({report['with_probability']} of {report['pairs']} pairs)")
+    ax.legend(loc="upper left", fontsize=8)
+    _save(fig, path)
+
+
+def best_of_n_figure(report: dict, path) -> None:
+    """Top-1 accuracy of the best-of-N pick (95 % Wilson intervals): the reward model beside the
+    ideal observer and a random pick."""
+    fig, ax = plt.subplots(figsize=(5, 4))
+    names = [("model", "reward model", "#4C72B0"), ("ideal_observer", "ideal observer", "#55A868")]
+    for x, (key, _, color) in enumerate(names):
+        row = report[key]
+        low, high = row["top1_interval"]
+        ax.bar(x, row["top1"], color=color, alpha=0.8)
+        ax.errorbar(x, row["top1"], yerr=[[row["top1"] - low], [high - row["top1"]]], color="black", capsize=5)
+    random_label = f"random pick (1/{report['candidates']})"
+    ax.axhline(report["random"]["top1"], color="#C44E52", linestyle="--", label=random_label)
+    ax.set_xticks(range(len(names)), [label for _, label, _ in names])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("top-1 accuracy (right answer ranked first)")
+    ax.set_title(f"Best of {report['candidates']} on {report['items']} toy questions (round robin)")
+    ax.legend(loc="upper left", fontsize=8)
+    _save(fig, path)

@@ -110,7 +110,10 @@ def toy_world_truth(pairs: pl.DataFrame, truth: dict) -> dict:
             "accuracy": {model: float(j["correct"].cast(pl.Float64).mean()) for model, j in by_model.items()},
             "by_ambiguity": bands,
         }
+    calibration, best_of_n = truth.get("calibration"), truth.get("best_of_n")
     return {
+        **({"calibration": calibration} if calibration else {}),
+        **({"best_of_n": best_of_n} if best_of_n else {}),
         "noise": {
             "kind": truth["noise"]["kind"],
             "rate": noise_rate(pairs, truth["pool_hidden"]),
@@ -234,6 +237,25 @@ def toy_world_lines(toy: dict) -> list[str]:
         "Accuracy beside the ideal observer (the best possible judge of this world):",
         "",
     ]
+    calibration = toy.get("calibration")
+    if calibration:
+        lines[-2:-2] = [
+            "Calibration of the final model's preference probability on the toy benchmark (egt.reward_model; "
+            f"{calibration['with_probability']} of {calibration['pairs']} pairs have one): expected calibration "
+            f"error {_fmt(calibration['model']['ece'])}, the ideal observer's "
+            f"{_fmt(calibration['ideal_observer']['ece'])}.",
+            "",
+        ]
+    best = toy.get("best_of_n")
+    if best:
+        lines[-2:-2] = [
+            f"Best of {best['candidates']} on {best['items']} toy questions (round robin, {best['judgments']} "
+            f"judgments): the final model ranks the right answer first in {_fmt(best['model']['top1'])} "
+            f"(95 % interval {_fmt(best['model']['top1_interval'][0])}–{_fmt(best['model']['top1_interval'][1])}), "
+            f"the ideal observer in {_fmt(best['ideal_observer']['top1'])}, a random pick in "
+            f"{_fmt(best['random']['top1'])}.",
+            "",
+        ]
     for dataset, ceiling in toy["ceiling"].items():
         models = list(ceiling["accuracy"])
         bands = ceiling["by_ambiguity"]

@@ -57,7 +57,7 @@ RESPONSE_TEMPLATES = (
 BACKGROUND = (120, 120, 120)
 
 # Split name -> stream index, so each split has its own independent random stream.
-SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2, "validation": 3}
+SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2, "validation": 3, "best_of_n": 4}
 NOISE_KINDS = ("symmetric", "first_when_unsure", "favourite_when_unsure")
 
 
@@ -254,3 +254,53 @@ def generate_split(
         }
     ).cast(HIDDEN_COLUMNS)
     return public, hidden
+
+
+def generate_candidate_sets(
+    size: int, candidates: int, seed: int, image_size: int, max_ambiguity: float, color_jitter: float = 0.0
+) -> list[dict]:
+    """Best-of-N items (their own random stream): an image made as in :func:`generate_split`, and
+    ``candidates`` answers naming the true colour, the distractor and other palette colours, shuffled.
+
+    Each item: ``item_id``, ``image``, ``question``, ``candidates``, ``correct`` (the index of the
+    answer naming the true colour) and ``ideal_wins`` (``[i][j]``: the ideal observer's probability
+    that answer i names the true colour rather than answer j; None on the diagonal).
+    """
+    if not 2 <= candidates <= len(PALETTE):
+        raise ValueError(f"best of N needs 2 to {len(PALETTE)} candidates (one per palette colour), not {candidates}")
+    rng = np.random.default_rng([seed, SPLIT_STREAMS["best_of_n"]])
+    jitter_rng = np.random.default_rng([seed, SPLIT_STREAMS["best_of_n"], 1])
+    colors = list(PALETTE)
+    items = []
+    for i in range(size):
+        shape = SHAPES[rng.integers(len(SHAPES))]
+        named = [colors[c] for c in rng.choice(len(colors), size=candidates, replace=False)]
+        true_name, distractor = named[0], named[1]  # the rest are plainly absent from the image
+        fill = blend(PALETTE[true_name], PALETTE[distractor], float(rng.uniform(0.0, max_ambiguity)))
+        if color_jitter > 0:
+            fill = jittered(fill, jitter_rng.normal(0.0, color_jitter, 3))
+        template = RESPONSE_TEMPLATES[rng.integers(len(RESPONSE_TEMPLATES))]
+        order = rng.permutation(candidates)
+        shown = [named[k] for k in order]
+        pairs = [(a, b) for a in range(candidates) for b in range(candidates) if a != b]
+        ideal = ideal_first_probability(
+            np.array([fill] * len(pairs)),
+            np.array([PALETTE[shown[a]] for a, _ in pairs]),
+            np.array([PALETTE[shown[b]] for _, b in pairs]),
+            max_ambiguity,
+            color_jitter,
+        )
+        wins: list[list[float | None]] = [[None] * candidates for _ in range(candidates)]
+        for (a, b), p in zip(pairs, ideal.tolist(), strict=True):
+            wins[a][b] = p
+        items.append(
+            {
+                "item_id": f"best_of_n-{i:06d}",
+                "image": render_image(shape, fill, image_size, rng),
+                "question": f"What color is the {shape}?",
+                "candidates": [template.format(shape=shape, color=name) for name in shown],
+                "correct": int(np.flatnonzero(order == 0)[0]),
+                "ideal_wins": wins,
+            }
+        )
+    return items
