@@ -1,6 +1,8 @@
-"""The ablation target, run for real on the smoke preset on top of a finished smoke run: what only a
-real run shows (shared SFT model and rollouts, equal step counts, the table from real logs). The
-arms' schedules and statistics are unit-tested in test_ablation.py."""
+"""The ablation target on the smoke preset, on top of a finished smoke run: its plan in `make test`
+(the arms share the SFT model and rollouts: no job upstream of GRPO); the real run, what only a run
+shows (equal step counts, the table from real logs, who reads the truth, the report), in the slow
+tier (`make test-slow`, about 4 minutes: CI's budget has no room for it). The arms' schedules and
+statistics are unit-tested in test_ablation.py."""
 
 import json
 import shutil
@@ -23,21 +25,27 @@ RUNS = "results/smoke/ablation/runs"
 
 
 @pytest.fixture(scope="module")
-def ablation_run(smoke_run, tmp_path_factory):
+def ablation_plan(smoke_run, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("ablation") / "run"
     shutil.copytree(smoke_run, workdir, symlinks=True)  # copy2 keeps mtimes: nothing upstream reruns
     override = workdir / "ablation.yaml"
     override.write_text(yaml.safe_dump({"ablation": ABLATION}))
     configs = ["--configfile", SMOKE, str(override)]
     dry = snakemake("-n", "ablation", *configs, workdir=workdir)
-    # two one-thread jobs at a time: tiny models train about as fast on one core as on two
-    threads = ["--set-threads", "ablation_grpo_stage=1", "ablation_evaluate=1"]
-    snakemake("--cores", "2", "ablation", *threads, *configs, workdir=workdir)
     return workdir, jobs_planned(dry.stdout + dry.stderr), configs
 
 
-def test_arms_share_the_sft_model_and_rollouts(ablation_run):
-    _, planned, _ = ablation_run
+@pytest.fixture(scope="module")
+def ablation_run(ablation_plan):
+    workdir, planned, configs = ablation_plan
+    # two one-thread jobs at a time: tiny models train about as fast on one core as on two
+    threads = ["--set-threads", "ablation_grpo_stage=1", "ablation_evaluate=1"]
+    snakemake("--cores", "2", "ablation", *threads, *configs, workdir=workdir)
+    return workdir, planned, configs
+
+
+def test_arms_share_the_sft_model_and_rollouts(ablation_plan):
+    _, planned, _ = ablation_plan
     # 3 arms x 1 seed, 2 stages each; the sweep's q=0.70 is EGT's run, evaluated on validation too;
     # no SFT, rollout or entropy job
     assert planned == {
@@ -50,6 +58,7 @@ def test_arms_share_the_sft_model_and_rollouts(ablation_run):
     }
 
 
+@pytest.mark.slow
 def test_every_run_trains_the_same_steps_and_the_table_reads_them(ablation_run):
     workdir, _, _ = ablation_run
     result = json.loads((workdir / "results/smoke/ablation/ablation.json").read_text())
@@ -80,6 +89,7 @@ def test_every_run_trains_the_same_steps_and_the_table_reads_them(ablation_run):
     assert (workdir / "results/smoke/ablation/ablation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_only_analysis_and_the_oracle_read_the_hidden_truth(ablation_run):
     workdir, _, configs = ablation_run
     result = snakemake("ablation", *configs, "--detailed-summary", "--cores", "1", workdir=workdir)
@@ -96,6 +106,7 @@ def test_ablation_refuses_hub_data(tmp_path):
     assert "toy world's injected-noise truth" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_report_includes_the_ablation(ablation_run):
     workdir, _, configs = ablation_run
     report = workdir / "report.html"

@@ -110,10 +110,13 @@ def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     expected |= {"manifest": 1, "all": 1}
     assert planned == expected
     submitted = re.findall(r"SLURM jobid (\d+)", first)
-    # every job but the local `all`, the second-long ones in two group jobs (entropy tables, curation
-    # and curriculum; summary and the report's plots and tables): 35 jobs, 30 submissions
-    assert len(set(submitted)) == sum(planned.values()) - 1 - (3 - 1) - (3 - 1)
-    assert len(re.findall(r"SLURM jobid \d+ \(log: [^)]*group_(curation|report)", first)) == 2, first[-3000:]
+    # every job but the local `all`; the second-long chains one group job each: every dataset's download,
+    # adaptation and validation (13 jobs, 6 chains: the teacher's traces split the SFT candidates'
+    # adaptation from their validation), entropy tables -> curation -> curriculum, summary -> the
+    # report's plots and tables, model release -> manifest: 36 jobs, 22 submissions
+    assert len(set(submitted)) == sum(planned.values()) - 1 - (13 - 6) - (3 - 1) - (3 - 1) - (2 - 1)
+    groups = re.findall(r"SLURM jobid \d+ \(log: [^)]*group_(data|curation|report|release)", first)
+    assert sorted(groups) == ["curation", *["data"] * 6, "release", "report"], first[-3000:]
     # status came from accounting: sacct knows every job the run submitted, each COMPLETED
     accounted = subprocess.run(
         ["sacct", "-X", "--parsable2", "--noheader", "--format=JobIdRaw,State", "-j", ",".join(submitted)],
