@@ -26,12 +26,11 @@ smoke: $(BIN)/snakemake
 
 # The whole suite: unit tests, real Snakemake runs, the report in Chromium and (as root) Slurm.
 # pytest runs at a lower priority than the jobs of the test Slurm (started by slurmd, not by pytest):
-# the Slurm rehearsal is the longest chain, and the other tests fill the CPU it leaves idle. Three
-# workers on two cores: one holds the rehearsal (mostly waiting on Slurm), one the shared smoke run's
-# tests, and the third takes the rest.
+# the Slurm rehearsal is the longest chain, and the other tests fill the CPU it leaves idle. Two
+# workers: a third (tried) slowed the rehearsal, the critical path, more than it gained.
 test: $(BIN)/snakemake
 	./tools/install-browser.sh
-	nice -n 10 $(BIN)/python -m pytest -ra -n 3 --dist loadgroup --durations=15 -m "not reference and not slow"
+	nice -n 10 $(BIN)/python -m pytest -ra -n 2 --dist loadgroup --durations=15 -m "not reference and not slow"
 
 # The default run up to its SFT model, against reference/toy.json (about 4 minutes on 2 cores).
 test-reference: $(BIN)/snakemake

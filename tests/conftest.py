@@ -96,9 +96,9 @@ def tiny_model_dir(tmp_path_factory, tiny_pairs) -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (make test: -n 3 --dist loadgroup), keep every test of the shared smoke
-    run on one worker (so it is built once) and the Slurm rehearsal on another; the rest spreads.
-    The rehearsal mostly waits on Slurm, so the others fill the two cores meanwhile."""
+    """Under pytest-xdist (make test: -n 2 --dist loadgroup), keep every test of the shared smoke
+    run on one worker (so it is built once) and the Slurm rehearsal on the other; the rest spreads.
+    The rehearsal mostly waits on Slurm, so the two overlap well on two cores."""
     for item in items:
         if "smoke_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("smoke"))
