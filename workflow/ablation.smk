@@ -34,6 +34,7 @@ rule ablation_schedule:
         runtime=runtime("other"),
     params:
         stages=config["curriculum"]["stages"],
+        signal=config["curation"]["signal"],
         seed=lambda wildcards: int(wildcards.seed),
     script:
         "../scripts/ablation_schedule.py"

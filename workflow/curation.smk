@@ -1,4 +1,4 @@
-# Phase 2, entropy-guided curation: drop the highest-entropy pairs.
+# Phase 2, entropy-guided curation: drop the pairs of highest curation signal (pair entropy by default).
 
 
 rule curate:
@@ -20,5 +20,6 @@ rule curate:
         runtime=runtime("other"),
     params:
         keep_quantile=config["curation"]["keep_quantile"],
+        signal=config["curation"]["signal"],
     script:
         "../scripts/curate.py"

@@ -1,4 +1,4 @@
-# The kept pairs in curriculum stages by entropy (low to high for EGT).
+# The kept pairs in curriculum stages by the curation signal (low to high entropy for EGT).
 
 
 rule curriculum:
@@ -19,6 +19,7 @@ rule curriculum:
         runtime=runtime("other"),
     params:
         curriculum=config["curriculum"],
+        signal=config["curation"]["signal"],
         seed=SEED,
     script:
         "../scripts/curriculum.py"

@@ -110,6 +110,16 @@ def parse_judgment(text: str) -> Judgment:
     return Judgment(answer=answer, format_ok=False)
 
 
+def answer_char(text: str) -> int | None:
+    """Where in ``text`` the digit that :func:`parse_judgment` reads as the answer stands (None if no answer)."""
+    answer = parse_judgment(text).answer
+    if answer is None:
+        return None
+    for match in _ANSWER.finditer(text):  # several blocks only parse when they agree: the first is as good
+        return match.start(1)
+    return None
+
+
 # How a trained model judges, saved beside its weights (egt.reward_model reads it).
 JUDGE_SETTINGS = "egt_judge.json"
 

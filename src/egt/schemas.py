@@ -47,6 +47,9 @@ HIDDEN_COLUMNS = {
     "ideal_p1": pl.Float64,  # the ideal observer's P(response 1 is right | image)
 }
 
+# The share of a judgment's tokens, highest entropy first, whose mean entropy is its forking_token_entropy.
+FORKING_SHARE = 0.2
+
 # rollouts/shard_{i}.parquet: one sampled judgment per row.
 ROLLOUT_SCHEMA = {
     "pair_id": pl.String,
@@ -55,20 +58,33 @@ ROLLOUT_SCHEMA = {
     "answer": pl.Int8,  # 1, 2, or null when unparseable
     "format_ok": pl.Boolean,
     "num_tokens": pl.Int32,
-    "mean_token_entropy": pl.Float32,
+    "mean_token_entropy": pl.Float32,  # mean over the generated tokens (sampled judgments; null when greedy)
+    "answer_token_entropy": pl.Float32,  # at the answer digit; null when greedy or no answer was parsed
+    "forking_token_entropy": pl.Float32,  # mean over the highest-entropy FORKING_SHARE of its tokens
 }
 
-# entropy/pair_entropy.parquet, curation/{kept,dropped}.parquet: one pair per row.
-PAIR_ENTROPY_SCHEMA = {
+# entropy/pair_entropy.parquet, curation/{kept,dropped}.parquet: one pair per row, then one Float64 column
+# per registered curation signal (egt.curation.signals; pair_entropy, the paper's, among them).
+PAIR_COLUMNS_OF_ENTROPY_TABLE = {
     "pair_id": pl.String,
     "label": pl.Int8,
     "num_samples": pl.UInt32,
-    "pair_entropy": pl.Float64,  # mean over samples of the mean per-token entropy (nats)
-    "entropy_std": pl.Float64,  # std over samples (0 when K = 1)
+    "entropy_std": pl.Float64,  # std over samples of the mean per-token entropy (0 when K = 1)
     "majority_answer": pl.Int8,  # most frequent parsed answer; null if none parsed; ties -> 1
     "accuracy": pl.Float64,  # share of samples whose answer equals label (unparseable = wrong)
     "format_rate": pl.Float64,  # share of samples in the exact answer format
 }
+
+
+def pair_entropy_schema() -> dict:
+    """The pair table's columns: the fixed ones, then each registered signal's (higher = more suspect)."""
+    from egt.curation.signals import SIGNALS  # polars only; imported here so a signal registered late counts
+
+    return {**PAIR_COLUMNS_OF_ENTROPY_TABLE, **{name: pl.Float64 for name in SIGNALS}}
+
+
+# What every reader of the pair table needs (the registered signals are checked where they are used).
+PAIR_ENTROPY_SCHEMA = {**PAIR_COLUMNS_OF_ENTROPY_TABLE, "pair_entropy": pl.Float64}
 
 # entropy/entropy_bins.parquet: equal-count bins of pair entropy.
 ENTROPY_BIN_SCHEMA = {

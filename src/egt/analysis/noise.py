@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from egt.analysis.stats import auroc
 from egt.curation.pair_entropy import entropy_bins
 from egt.curation.quantile import quantile_cut
+from egt.curation.signals import SIGNALS
 
 
 def noise_rate(pairs: pl.DataFrame, hidden: pl.DataFrame | None) -> float | None:
@@ -50,3 +52,26 @@ def noise_detection(pairs: pl.DataFrame, hidden: pl.DataFrame, keep_quantile: fl
         "precision_dropped": dropped_rate,
         "recall_dropped": noisy_dropped / noisy_total if noisy_total else None,
     }
+
+
+def signal_aurocs(pairs: pl.DataFrame, hidden: pl.DataFrame) -> list[dict]:
+    """Each registered curation signal's AUROC for finding the injected noise, from the same rollouts.
+
+    A pair without a value ranks as the most suspect, as curation ranks it.
+    """
+    joined = pairs.join(hidden.select("pair_id", "is_noisy"), on="pair_id", how="inner")
+    rows = []
+    for name, signal in SIGNALS.items():
+        if name not in joined.columns:
+            continue
+        scores = joined[name].cast(pl.Float64).fill_nan(None).fill_null(float("inf")).to_numpy()
+        rows.append(
+            {
+                "signal": name,
+                "label_aware": signal.label_aware,
+                "auroc": auroc(scores, joined["is_noisy"].to_numpy()),
+                "missing": int(joined[name].null_count()),
+                "description": signal.description,
+            }
+        )
+    return rows

@@ -19,15 +19,22 @@ def _save(fig, path: str | Path) -> None:
     plt.close(fig)
 
 
-def entropy_histogram(pair_entropy: list[float], threshold: float | None, keep_quantile: float, path) -> None:
+def entropy_histogram(
+    values: list[float], threshold: float | None, keep_quantile: float, path, signal: str = "pair_entropy"
+) -> None:
+    """The pool's curation signal (pair entropy by default) with the curation cut."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.hist(pair_entropy, bins=40, color="#4C72B0", edgecolor="white")
+    ax.hist([v for v in values if v is not None], bins=40, color="#4C72B0", edgecolor="white")
     if threshold is not None:
         ax.axvline(threshold, color="#C44E52", linestyle="--", linewidth=2, label=f"keep_quantile {keep_quantile} cut")
         ax.legend()
-    ax.set_xlabel("pair entropy: mean per-token entropy over K samples (nats)")
+    if signal == "pair_entropy":
+        ax.set_xlabel("pair entropy: mean per-token entropy over K samples (nats)")
+        ax.set_title("Entropy of the preference pool")
+    else:
+        ax.set_xlabel(f"curation signal: {signal}")
+        ax.set_title(f"Curation signal {signal} over the preference pool")
     ax.set_ylabel("pairs")
-    ax.set_title("Entropy of the preference pool")
     _save(fig, path)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from egt.analysis.ceiling import accuracy_by_ambiguity, detection_ceiling, ideal_accuracy
-from egt.analysis.noise import bins_with_noise, noise_rate
+from egt.analysis.noise import bins_with_noise, noise_rate, signal_aurocs
 from egt.analysis.stats import auroc
 from egt.data.usability import role
 from egt.evaluation.official import official_headline
@@ -32,6 +32,7 @@ def build_summary(
         "data": data_summary(validation or {}, skipped or {}),
         "entropy": {"spearman": analysis["spearman"], "bins": bins_with_noise(analysis["bins"], pairs, hidden)},
         "curation": {
+            "signal": curation["signal"],
             "keep_quantile": curation["keep_quantile"],
             "threshold": curation["threshold"],
             "pairs_in": curation["pairs_in"],
@@ -119,6 +120,7 @@ def toy_world_truth(pairs: pl.DataFrame, truth: dict) -> dict:
             "rate": noise_rate(pairs, truth["pool_hidden"]),
             "auroc_entropy": auroc(joined["pair_entropy"].to_numpy(), joined["is_noisy"].to_numpy()),
             "auroc_ceiling": detection_ceiling(truth["pool_hidden"], truth["noise"]),
+            "signals": signal_aurocs(pairs, truth["pool_hidden"]),
         },
         "ceiling": ceiling,
     }
@@ -225,6 +227,23 @@ def evaluation_lines(evaluation: dict) -> list[str]:
     ]
 
 
+def signal_lines(noise: dict) -> list[str]:
+    """Each curation signal's AUROC for the injected noise beside the ambiguity-only ceiling."""
+    if not noise.get("signals"):
+        return []
+    lines = [
+        f"Curation signals (egt.curation.signals), each from the same rollouts; AUROC for the injected noise "
+        f"(ceiling for a detector that sees only ambiguity: {_fmt(noise['auroc_ceiling'])}):",
+        "",
+        "| signal | AUROC | pairs without a value | reads the label | what it is |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+    for row in noise["signals"]:
+        aware = "yes (a control)" if row["label_aware"] else "no"
+        lines.append(f"| {row['signal']} | {_fmt(row['auroc'])} | {row['missing']} | {aware} | {row['description']} |")
+    return [*lines, ""]
+
+
 def toy_world_lines(toy: dict) -> list[str]:
     noise = toy["noise"]
     lines = [
@@ -234,6 +253,7 @@ def toy_world_lines(toy: dict) -> list[str]:
         f"finding it: {_fmt(noise['auroc_entropy'])}; the best detector that sees only ambiguity: "
         f"{_fmt(noise['auroc_ceiling'])} (0.5 = chance).",
         "",
+        *signal_lines(noise),
         "Accuracy beside the ideal observer (the best possible judge of this world):",
         "",
     ]

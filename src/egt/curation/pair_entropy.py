@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.schemas import ENTROPY_BIN_SCHEMA, PAIR_ENTROPY_SCHEMA
+from egt.curation.signals import SIGNALS
+from egt.schemas import ENTROPY_BIN_SCHEMA, pair_entropy_schema
 
 
 def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyFrame:
-    """Aggregate K rollouts per pair; ``labels`` has ``pair_id`` and ``label``.
+    """Aggregate K rollouts per pair, with a column per registered curation signal; ``labels`` has
+    ``pair_id`` and ``label``.
 
-    Rollouts are reduced per pair first (counts of each answer, entropy moments) and only then
-    joined with the labels, so the join touches one row per pair instead of K.
+    Rollouts are reduced per pair first (counts of each answer, entropy moments, the signals over
+    rollouts) and only then joined with the labels, so the join touches one row per pair instead of K.
     """
     entropy = pl.col("mean_token_entropy").cast(pl.Float64)
+    over_rollouts = [s.expression.alias(s.name) for s in SIGNALS.values() if s.over == "rollouts"]
+    over_pair = [s.expression.alias(s.name) for s in SIGNALS.values() if s.over == "pair"]
     per_pair = rollouts.group_by("pair_id").agg(
         pl.len().alias("num_samples"),
-        entropy.mean().alias("pair_entropy"),
         entropy.std(ddof=0).alias("entropy_std"),
         (pl.col("answer") == 1).sum().alias("ones"),
         (pl.col("answer") == 2).sum().alias("twos"),
         pl.col("format_ok").cast(pl.Float64).mean().alias("format_rate"),
+        *over_rollouts,
     )
     ones, twos = pl.col("ones"), pl.col("twos")
+    schema = pair_entropy_schema()
     return (
         per_pair.join(labels.select("pair_id", "label"), on="pair_id", how="inner")
         .with_columns(
@@ -30,8 +35,9 @@ def pair_entropy_table(rollouts: pl.LazyFrame, labels: pl.LazyFrame) -> pl.LazyF
             (pl.when(pl.col("label") == 1).then(ones).otherwise(twos) / pl.col("num_samples")).alias("accuracy"),
             pl.when(ones + twos == 0).then(None).when(ones >= twos).then(1).otherwise(2).alias("majority_answer"),
         )
-        .select(list(PAIR_ENTROPY_SCHEMA))
-        .cast(PAIR_ENTROPY_SCHEMA)
+        .with_columns(*over_pair)
+        .select(list(schema))
+        .cast(schema)
         .sort("pair_id")
     )
 

@@ -59,3 +59,27 @@ def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean over the last axis of ``values`` where ``mask`` is true (NaN for an empty mask)."""
     mask = mask.to(values.dtype)
     return (values * mask).sum(dim=-1) / mask.sum(dim=-1)
+
+
+def top_share_mean(values: torch.Tensor, mask: torch.Tensor, share: float) -> torch.Tensor:
+    """Per row, the mean of the highest ``ceil(share * n)`` of its ``n`` masked values (NaN when n = 0).
+
+    With token entropies this is the entropy of a completion's forks: the few tokens where the
+    model hesitates, which a mean over every token dilutes with the many it is sure of.
+    """
+    counts = mask.sum(dim=-1)
+    keep = torch.ceil(counts.to(torch.float64) * share).to(torch.long).clamp_min(1)
+    ordered = torch.where(mask.bool(), values, torch.full_like(values, float("-inf"))).sort(dim=-1, descending=True)
+    taken = torch.arange(values.shape[-1], device=values.device) < keep.unsqueeze(-1)
+    total = torch.where(taken, ordered.values, torch.zeros_like(values)).sum(dim=-1)
+    return torch.where(counts > 0, total / keep.to(values.dtype), torch.full_like(total, float("nan")))
+
+
+def token_at_char(pieces: list[str], char: int) -> int | None:
+    """Index of the token whose decoded piece covers character ``char`` of the concatenated pieces."""
+    end = 0
+    for index, piece in enumerate(pieces):
+        end += len(piece)
+        if char < end:
+            return index
+    return None

@@ -10,12 +10,13 @@ from __future__ import annotations
 import torch
 
 from egt.data.images import open_image
-from egt.generation.entropy import generated_token_mask, masked_mean
+from egt.generation.entropy import generated_token_mask, masked_mean, token_at_char, top_share_mean
 from egt.generation.inputs import images_per_row, repeat_inputs
 from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies
-from egt.judging import judge_messages, parse_judgment
+from egt.judging import answer_char, judge_messages, parse_judgment
 from egt.modeling import vision_token_ids
+from egt.schemas import FORKING_SHARE
 
 
 def prompts_and_images(
@@ -88,8 +89,10 @@ def judgment_rows(
             images_per_row=[c for c in counts for _ in range(num_samples)],
         )
         mean_entropy = masked_mean(entropies, mask).tolist()
+        forking_entropy = top_share_mean(entropies, mask, FORKING_SHARE).tolist()
+        answer_entropy = answer_token_entropies(processor.tokenizer, generated, mask, entropies)
     else:
-        mean_entropy = [None] * generated.shape[0]
+        mean_entropy = forking_entropy = answer_entropy = [None] * generated.shape[0]
     decoded = processor.batch_decode(generated, skip_special_tokens=True)
     rows = []
     for index, text in enumerate(decoded):
@@ -103,6 +106,23 @@ def judgment_rows(
                 "format_ok": judgment.format_ok,
                 "num_tokens": int(mask[index].sum()),
                 "mean_token_entropy": mean_entropy[index],
+                "answer_token_entropy": answer_entropy[index],
+                "forking_token_entropy": forking_entropy[index],
             }
         )
     return rows
+
+
+def answer_token_entropies(tokenizer, generated: torch.Tensor, mask: torch.Tensor, entropies: torch.Tensor) -> list:
+    """Per completion, the entropy of the token that carries the answer digit (None when no answer parses).
+
+    The digit is found in the completion's tokens decoded one by one, so the character found maps
+    back to a token even where decoding the whole completion would merge or clean up spaces.
+    """
+    out = []
+    for ids, keep, values in zip(generated.tolist(), mask.tolist(), entropies, strict=True):
+        pieces = tokenizer.batch_decode([[i] for i, k in zip(ids, keep, strict=True) if k], skip_special_tokens=True)
+        char = answer_char("".join(pieces))
+        token = token_at_char(pieces, char) if char is not None else None
+        out.append(float(values[token]) if token is not None else None)
+    return out

@@ -102,10 +102,10 @@ def with_true_labels(pool: pl.DataFrame, hidden: pl.DataFrame) -> pl.DataFrame:
     return relabelled.with_columns(pl.col("true_label").alias("label")).drop("true_label")
 
 
-def select_pairs(pairs: pl.DataFrame, variant: Variant, seed: int) -> pl.DataFrame:
-    """The pairs a run keeps from the pair-entropy table."""
+def select_pairs(pairs: pl.DataFrame, variant: Variant, seed: int, by: str = "pair_entropy") -> pl.DataFrame:
+    """The pairs a run keeps from the pair-entropy table (``entropy`` selection: lowest curation signal ``by``)."""
     if variant.selection == "entropy":
-        return quantile_cut(pairs, variant.keep_quantile).kept
+        return quantile_cut(pairs, variant.keep_quantile, by).kept
     if variant.selection == "random":
         count = math.ceil(round(variant.keep_quantile * pairs.height, 9))
         # a stream of its own, so the curriculum's random order is drawn independently
@@ -115,7 +115,10 @@ def select_pairs(pairs: pl.DataFrame, variant: Variant, seed: int) -> pl.DataFra
     return pairs.filter(pl.col("majority_answer").is_null() | (pl.col("majority_answer") == pl.col("label")))
 
 
-def schedule(pairs: pl.DataFrame, variant: Variant, num_stages: int, seed: int) -> pl.DataFrame:
-    """The pairs one run trains on, with their ``stage`` (1 = first): selection, then curriculum."""
-    kept = select_pairs(pairs, variant, seed)
-    return split_stages(kept, num_stages, variant.order, seed).select("pair_id", "pair_entropy", "stage")
+def schedule(
+    pairs: pl.DataFrame, variant: Variant, num_stages: int, seed: int, by: str = "pair_entropy"
+) -> pl.DataFrame:
+    """The pairs one run trains on, with their ``stage`` (1 = first): selection, then curriculum, both by
+    the curation signal ``by`` (config ``curation.signal``)."""
+    kept = select_pairs(pairs, variant, seed, by)
+    return split_stages(kept, num_stages, variant.order, seed, by).select("pair_id", by, "stage")
