@@ -2,13 +2,14 @@
 
 import polars as pl
 
-from egt.data.adapters import adapt_source, registry
+from egt.data.adapters import adapt_source
+from egt.data.registry import adapter
 from egt.data.usability import check_usable
 from egt.io import redirect_output, write_parquet
 
 redirect_output(snakemake.log[0])
 spec = snakemake.params.spec
-skipped = adapt_source(snakemake.input.source, spec, registry()[spec["adapter"]], snakemake.output.pairs)
+skipped = adapt_source(snakemake.input.source, spec, adapter(spec["adapter"]), snakemake.output.pairs)
 write_parquet(skipped, snakemake.output.skipped)
 pairs = pl.scan_parquet(snakemake.output.pairs).select(pl.len()).collect().item()
 print(f"adapt_dataset: {pairs + skipped.height} records -> {pairs} pairs, {skipped.height} skipped ({spec['adapter']})")

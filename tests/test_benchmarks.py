@@ -7,13 +7,17 @@ import random
 
 import polars as pl
 import pytest
-from conftest import MM_RLHF_RECORDS, VL_RECORDS
+import yaml
+from conftest import MM_RLHF_RECORDS, REPO, VL_RECORDS
 
 from egt.data import replicas
-from egt.data.adapters import adapt_source, hub_allow_patterns, registry
+from egt.data.adapters import adapt_source
 from egt.data.records import SourceError
+from egt.data.registry import ADAPTERS, hub_allow_patterns
+from egt.data.registry import adapter as reader
+from egt.evaluation.benchmark_registry import BENCHMARKS, Benchmark, official_headline, official_metrics, register
 from egt.evaluation.metrics import score_judgments
-from egt.evaluation.official import official_metrics, r1_answer
+from egt.evaluation.official import r1_answer
 from egt.judging import R1_REWARD_TEMPLATE, judge_prompt_text
 
 needs_vl_records = pytest.mark.skipif(VL_RECORDS is None, reason="VL-RewardBench records (../shared/benchmarks) absent")
@@ -21,7 +25,7 @@ needs_vl_records = pytest.mark.skipif(VL_RECORDS is None, reason="VL-RewardBench
 
 def adapt(folder, adapter, tmp_path, **spec):
     out = tmp_path / f"{adapter}.parquet"
-    skipped = adapt_source(folder, {"adapter": adapter, **spec}, registry()[adapter], out)
+    skipped = adapt_source(folder, {"adapter": adapter, **spec}, reader(adapter), out)
     return pl.read_parquet(out), skipped
 
 
@@ -245,3 +249,56 @@ def test_r1_reward_template_is_byte_exact():
     )
     text = judge_prompt_text("What is {x}?", "A {y}", "B", "r1_reward")
     assert "###### [Question]:\nWhat is {x}?  \n\n###### [Response 1]:\nA {y}  \n\n" in text
+
+
+# --- the registries ---------------------------------------------------------------------------
+
+
+def test_the_config_schema_and_the_docs_name_exactly_the_registered_readers_and_benchmarks():
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    dataset = schema["properties"]["data"]["properties"]["datasets"]["additionalProperties"]
+    assert dataset["properties"]["adapter"]["enum"] == list(ADAPTERS)
+    assert set(BENCHMARKS) <= set(ADAPTERS)
+    docs = (REPO / "docs/data.md").read_text()
+    assert all(f"(`{name}`)" in docs for name in ADAPTERS), "docs/data.md's table lacks a reader"
+
+
+def test_the_paper_config_evaluates_every_registered_benchmark_under_its_reader():
+    datasets = yaml.safe_load((REPO / "config/paper.yaml").read_text())["data"]["datasets"]
+    assert {name: spec["adapter"] for name, spec in datasets.items() if spec["adapter"] in BENCHMARKS} == {
+        f"benchmark_{name}": name for name in BENCHMARKS
+    }
+
+
+def test_each_benchmark_is_scored_and_headlined_by_its_registration_and_anything_else_by_accuracy():
+    pairs = pl.DataFrame(
+        {"pair_id": ["a", "b"], "label": [1, 2], "category": ["c", "c"], "group": ["a", "b"]},
+        schema_overrides={"label": pl.Int8},
+    )
+    seen = []
+    register(
+        Benchmark(
+            reader("egt_pairs"),
+            lambda first: seen.append(first.height) or {"x": 1.0},
+            lambda m: f"x={m['x']}",
+            ("c",),
+            lambda out, real: out,
+        )
+    )
+    try:
+        metrics = official_metrics(judged(pairs, says(1)), pairs, "egt_pairs")
+        assert metrics == {"scorer": "egt_pairs", "x": 1.0} and seen == [2] and official_headline(metrics) == "x=1.0"
+    finally:
+        del BENCHMARKS["egt_pairs"]
+    toy = official_metrics(judged(pairs, says(1)), pairs, "toy")
+    assert toy == {"scorer": "toy", "pairs": 2, "accuracy": 1.0} and official_headline(toy) == "accuracy 1.000"
+
+
+@needs_vl_records
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_each_registered_benchmark_reads_its_replica_into_its_own_categories(name, tmp_path):
+    benchmark = BENCHMARKS[name]
+    folder = benchmark.replica(tmp_path / name, {"vl_rewardbench": VL_RECORDS, "mm_rlhf_rewardbench": MM_RLHF_RECORDS})
+    pairs, skipped = adapt(folder, name, tmp_path)
+    assert pairs.height > 0 and set(pairs["category"]) <= set(benchmark.categories)
+    assert set(pairs["label"]) <= {1, 2} and pairs["pair_id"].is_unique().all()

@@ -11,7 +11,8 @@ import pytest
 from conftest import MM_RLHF_RECORDS, REPO, VL_RECORDS, snakemake
 
 from egt.data import replicas
-from egt.data.adapters import adapt_source, registry
+from egt.data.adapters import adapt_source
+from egt.data.registry import adapter as reader
 from egt.data.sources import r1_label
 from egt.data.usability import UnusableDataset, check_usable, role
 from egt.evaluation.official import as_number, as_whole_number, score_vl_rewardbench
@@ -20,7 +21,7 @@ from egt.evaluation.official import as_number, as_whole_number, score_vl_rewardb
 def adapted(folder, adapter, tmp_path, dataset, max_fraction=0.5):
     """adapt_source, then the check the adapt_dataset rule makes (scripts/adapt_dataset.py)."""
     out = tmp_path / f"{dataset}.parquet"
-    skipped = adapt_source(folder, {"adapter": adapter}, registry()[adapter], out)
+    skipped = adapt_source(folder, {"adapter": adapter}, reader(adapter), out)
     pairs = pl.read_parquet(out).height
     check_usable(dataset, "adapted", pairs + skipped.height, dict(skipped.group_by("reason").len().iter_rows()),
                  max_fraction)  # fmt: skip

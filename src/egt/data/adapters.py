@@ -100,27 +100,3 @@ def _convert(adapter: Adapter, record: dict, context: Context) -> dict | str:
         return adapter.convert(record, context)
     except (KeyError, TypeError, ValueError, IndexError) as error:  # a record missing a field of the layout
         return f"unreadable record ({type(error).__name__}: {error})"
-
-
-def registry() -> dict[str, Adapter]:
-    from egt.data.benchmarks import BENCHMARK_ADAPTERS
-    from egt.data.sources import SOURCE_ADAPTERS
-
-    return {adapter.name: adapter for adapter in (*BENCHMARK_ADAPTERS, *SOURCE_ADAPTERS)}
-
-
-def missing_local_sources(datasets: dict) -> list[str]:
-    """One line per local source folder that is not there yet: where, and what to put there."""
-    adapters = registry()
-    return [
-        f"  {spec['path']} ({name}): {adapters[spec['adapter']].expects}"
-        for name, spec in datasets.items()
-        if "path" in spec and not Path(spec["path"]).is_dir()
-    ]
-
-
-def hub_allow_patterns(spec: dict) -> list[str]:
-    """What to download for a Hub source: the configured patterns, else the adapter's published files."""
-    if spec.get("allow_patterns"):
-        return list(spec["allow_patterns"])
-    return list(registry()[spec["adapter"]].allow_patterns)

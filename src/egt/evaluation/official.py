@@ -201,35 +201,26 @@ def score_preferred_first(first: pl.DataFrame) -> dict:
     return {"pairs": first.height, "accuracy": _accuracy(right)}
 
 
-SCORERS = {
-    "vl_rewardbench": score_vl_rewardbench,
-    "multimodal_rewardbench": score_multimodal_rewardbench,
-    "mm_rlhf_rewardbench": score_mm_rlhf_rewardbench,
-}
-
-
-def official_metrics(judgments: pl.DataFrame, pairs: pl.DataFrame, scorer: str) -> dict:
-    """The official protocol's metrics for one benchmark (``scorer``: its adapter name, or "toy")."""
-    first = preferred_first_judgments(judgments, pairs)
-    return {"scorer": scorer, **SCORERS.get(scorer, score_preferred_first)(first)}
-
-
 def _num(value) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def official_headline(official: dict) -> str:
-    """The numbers a benchmark's paper table reports, under its own scorer (egt.evaluation.official)."""
-    scorer = official["scorer"]
-    if scorer == "vl_rewardbench":
-        r1 = official["r1_reward_split"]
-        return (
-            f"overall {_num(official['overall'])}, macro {_num(official['macro'])} "
-            f"({official['excluded_unparseable']} unparseable left out); R1-Reward's split: macro {_num(r1['macro'])}"
-        )
-    if scorer == "multimodal_rewardbench":
-        overall, paper = _num(official["overall"]), _num(official["paper_overall"])
-        return f"overall {overall} (micro); mean of the 7 paper columns {paper}"
-    if scorer == "mm_rlhf_rewardbench":
-        return f"Acc {_num(official['acc'])}, Acc+ {_num(official['acc_plus'])} ({official['groups']} groups)"
+def vl_rewardbench_headline(official: dict) -> str:
+    r1 = official["r1_reward_split"]
+    return (
+        f"overall {_num(official['overall'])}, macro {_num(official['macro'])} "
+        f"({official['excluded_unparseable']} unparseable left out); R1-Reward's split: macro {_num(r1['macro'])}"
+    )
+
+
+def multimodal_rewardbench_headline(official: dict) -> str:
+    overall, paper = _num(official["overall"]), _num(official["paper_overall"])
+    return f"overall {overall} (micro); mean of the 7 paper columns {paper}"
+
+
+def mm_rlhf_rewardbench_headline(official: dict) -> str:
+    return f"Acc {_num(official['acc'])}, Acc+ {_num(official['acc_plus'])} ({official['groups']} groups)"
+
+
+def preferred_first_headline(official: dict) -> str:
     return f"accuracy {_num(official['accuracy'])}"

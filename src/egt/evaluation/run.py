@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from egt.evaluation.benchmark_registry import official_metrics
 from egt.evaluation.metrics import score_judgments
-from egt.evaluation.official import official_metrics
 from egt.generation.pairs import judge_pairs
 from egt.generation.sampling import Sampling
 from egt.modeling import load_model, load_processor
