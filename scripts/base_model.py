@@ -1,4 +1,4 @@
-"""Rule base_model: build the tiny Qwen2.5-VL, its tokenizer and processor, offline."""
+"""Rule base_model: build the tiny model (model.tiny.family), its tokenizer and processor, offline."""
 
 import json
 

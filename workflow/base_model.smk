@@ -1,4 +1,4 @@
-# A tiny Qwen2.5-VL-architecture model, tokenizer and processor, built offline.
+# A tiny model of a registered family (Qwen2.5-VL by default), tokenizer and processor, built offline.
 
 
 rule base_model:

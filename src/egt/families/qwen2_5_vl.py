@@ -1,0 +1,103 @@
+"""Qwen2.5-VL (the paper's base model family): 14-pixel patches merged 2x2 into one LLM token."""
+
+from __future__ import annotations
+
+import torch
+from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
+from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+from trl.chat_template_utils import qwen2_5_vl_chat_template
+
+from egt.families import Family, register
+from egt.tokens import mrope_section, special_ids
+
+PATCH_SIZE = 14
+MERGE_SIZE = 2
+
+
+class ImageOnlyQwen2_5_VLProcessor(Qwen2_5_VLProcessor):
+    """Qwen2.5-VL's processor without the video processor.
+
+    The video processor needs torchvision, which does not import beside the CPU torch wheel
+    used here, and egt judges a video item from its sampled frames. Saved checkpoints name this
+    class; :func:`egt.modeling.load_processor` loads every Qwen2.5-VL folder with it, Hub downloads included.
+    """
+
+    def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kwargs):
+        super().__init__(image_processor, tokenizer, chat_template=chat_template, **kwargs)
+
+
+def build_processor(tokenizer, image_size: int) -> ImageOnlyQwen2_5_VLProcessor:
+    """Image-only Qwen2.5-VL processor; every image is resized to exactly image_size^2 pixels."""
+    pixels = FAMILY.image_side(image_size) ** 2
+    image_processor = Qwen2VLImageProcessorPil(
+        min_pixels=pixels, max_pixels=pixels, patch_size=PATCH_SIZE, merge_size=MERGE_SIZE
+    )
+    return ImageOnlyQwen2_5_VLProcessor(
+        image_processor=image_processor, tokenizer=tokenizer, chat_template=qwen2_5_vl_chat_template
+    )
+
+
+def build_model(tokenizer, arch: dict, seed: int):
+    """A randomly initialised Qwen2.5-VL with the given (small) sizes."""
+    ids = special_ids(tokenizer)
+    text_config = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": arch["hidden_size"],
+        "intermediate_size": arch["intermediate_size"],
+        "num_hidden_layers": arch["num_layers"],
+        "num_attention_heads": arch["num_heads"],
+        "num_key_value_heads": arch["num_kv_heads"],
+        "max_position_embeddings": 1024,
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+        "pad_token_id": ids["<|endoftext|>"],
+        "rope_parameters": {
+            "rope_theta": 10000.0,
+            "rope_type": "default",
+            "mrope_section": mrope_section(arch["hidden_size"] // arch["num_heads"]),
+        },
+    }
+    vision_config = {
+        "depth": arch["vision_depth"],
+        "hidden_size": arch["vision_hidden_size"],
+        "intermediate_size": 2 * arch["vision_hidden_size"],
+        "num_heads": arch["vision_num_heads"],
+        "out_hidden_size": arch["hidden_size"],
+        "patch_size": PATCH_SIZE,
+        "spatial_merge_size": MERGE_SIZE,
+        "fullatt_block_indexes": [arch["vision_depth"] - 1],
+    }
+    config = Qwen2_5_VLConfig(
+        text_config=text_config,
+        vision_config=vision_config,
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    model = Qwen2_5_VLForConditionalGeneration(config)
+    model.generation_config.eos_token_id = ids["<|im_end|>"]
+    model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    return model
+
+
+def load_processor(path) -> ImageOnlyQwen2_5_VLProcessor:
+    processor = ImageOnlyQwen2_5_VLProcessor.from_pretrained(path)
+    # the image processor alone gets the PIL backend (``backend=`` would reach the tokenizer too)
+    processor.image_processor = Qwen2VLImageProcessorPil.from_pretrained(path)
+    return processor
+
+
+FAMILY = register(
+    Family(
+        name="qwen2_5_vl",
+        processor_classes=frozenset({"Qwen2_5_VLProcessor", "ImageOnlyQwen2_5_VLProcessor"}),
+        patch_factor=PATCH_SIZE * MERGE_SIZE,
+        chat_template=qwen2_5_vl_chat_template,
+        build_model=build_model,
+        build_processor=build_processor,
+        load_processor=load_processor,
+    )
+)
