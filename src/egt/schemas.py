@@ -47,9 +47,6 @@ HIDDEN_COLUMNS = {
     "ideal_p1": pl.Float64,  # the ideal observer's P(response 1 is right | image)
 }
 
-# The share of a judgment's tokens, highest entropy first, whose mean entropy is its forking_token_entropy.
-FORKING_SHARE = 0.2
-
 # rollouts/shard_{i}.parquet: one sampled judgment per row.
 ROLLOUT_SCHEMA = {
     "pair_id": pl.String,
@@ -60,7 +57,7 @@ ROLLOUT_SCHEMA = {
     "num_tokens": pl.Int32,
     "mean_token_entropy": pl.Float32,  # mean over the generated tokens (sampled judgments; null when greedy)
     "answer_token_entropy": pl.Float32,  # at the answer digit; null when greedy or no answer was parsed
-    "forking_token_entropy": pl.Float32,  # mean over the highest-entropy FORKING_SHARE of its tokens
+    "forking_token_entropy": pl.Float32,  # mean over its highest-entropy tokens (egt.generation.FORKING_SHARE)
 }
 
 # entropy/pair_entropy.parquet, curation/{kept,dropped}.parquet: one pair per row, then one Float64 column

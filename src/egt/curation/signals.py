@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from egt.schemas import FORKING_SHARE
+from egt.generation import FORKING_SHARE
 
 # The per-pair columns a ``pair`` signal may read (computed by egt.curation.pair_entropy before the signals):
 # num_samples, ones, twos (samples answering 1 / 2), label, accuracy (share of samples naming the label).

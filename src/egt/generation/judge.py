@@ -10,13 +10,13 @@ from __future__ import annotations
 import torch
 
 from egt.data.images import open_image
+from egt.generation import FORKING_SHARE
 from egt.generation.entropy import generated_token_mask, masked_mean, token_at_char, top_share_mean
 from egt.generation.inputs import images_per_row, repeat_inputs
 from egt.generation.sampling import Sampling
 from egt.generation.scoring import completion_entropies
 from egt.judging import answer_char, judge_messages, parse_judgment
 from egt.modeling import vision_token_ids
-from egt.schemas import FORKING_SHARE
 
 
 def prompts_and_images(
