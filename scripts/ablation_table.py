@@ -31,6 +31,7 @@ result = build_ablation(
     split=params.split,
     bootstrap_resamples=params.bootstrap_resamples,
     seed=params.seed,
+    signal=params.signal,
 )
 markdown = ablation_markdown(result)
 write_json(result, snakemake.output.json)

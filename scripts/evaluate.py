@@ -2,6 +2,7 @@
 
 from egt.evaluation.run import evaluate_model, finish_evaluation
 from egt.io import read_parquet, redirect_output, write_json, write_parquet
+from egt.judging import Judging
 from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])
@@ -13,10 +14,8 @@ judgments, metrics = evaluate_model(
     params.evaluation,
     seed=params.seed,
     device=params.device,
-    trust_remote_code=params.trust_remote_code,
-    pixels=params.pixels,
+    judging=Judging(params.judging["template"], params.pixels, params.trust_remote_code),
     cache_dir=params.cache_dir,
-    template=params.judging["template"],
     scorer=params.scorer,
 )
 write_parquet(judgments, snakemake.output.judgments)

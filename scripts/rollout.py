@@ -2,6 +2,7 @@
 
 from egt.generation.rollout import rollout_shard
 from egt.io import read_parquet, redirect_output, write_parquet
+from egt.judging import Judging
 from egt.schemas import PAIR_COLUMNS
 
 redirect_output(snakemake.log[0])
@@ -14,9 +15,7 @@ rollouts = rollout_shard(
     snakemake.params.rollout,
     seed=snakemake.params.seed,
     device=snakemake.params.device,
-    trust_remote_code=snakemake.params.trust_remote_code,
-    pixels=snakemake.params.pixels,
-    template=snakemake.params.template,
+    judging=Judging(snakemake.params.template, snakemake.params.pixels, snakemake.params.trust_remote_code),
 )
 write_parquet(rollouts, snakemake.output[0])
 print(f"rollout: shard {shard} judged {rollouts['pair_id'].n_unique()} pairs, wrote {rollouts.height} rollouts")

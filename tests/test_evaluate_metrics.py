@@ -2,6 +2,7 @@ import polars as pl
 import pytest
 
 from egt.evaluation.run import score_judgments
+from egt.judging import Judging
 
 
 def test_scores_both_orders_and_position_consistency():
@@ -39,10 +40,12 @@ def test_category_metrics_are_added_for_real_benchmarks(tiny_model_dir):
         category=pl.Series(["a", "a", "b", "b", "b", "b"]), group=pl.Series(["g1", "g1", "g2", "g3", "g3", "g4"])
     )
     params = {"max_new_tokens": 6, "batch_size": 6}
-    _, metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu")
+    _, metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu", judging=Judging("egt"))
     assert set(metrics["categories"]) == {"a", "b"}
     assert 0 <= metrics["acc_plus"] <= 1 and 0 <= metrics["macro_accuracy"] <= 1
-    _, plain = evaluate_model(str(tiny_model_dir), bench.drop("category", "group"), params, seed=0, device="cpu")
+    _, plain = evaluate_model(
+        str(tiny_model_dir), bench.drop("category", "group"), params, seed=0, device="cpu", judging=Judging("egt")
+    )
     assert "categories" not in plain and plain["accuracy"] == metrics["accuracy"]
 
 
@@ -53,7 +56,9 @@ def test_killed_evaluation_continues_from_judged_items(tiny_model_dir, tmp_path,
 
     bench, _ = generate_split("benchmark", 8, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
     params = {"max_new_tokens": 6, "batch_size": 2}
-    fresh, fresh_metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu")
+    fresh, fresh_metrics = evaluate_model(
+        str(tiny_model_dir), bench, params, seed=0, device="cpu", judging=Judging("egt")
+    )
 
     real_judge_batch, calls = generation.judge_batch, []
 
@@ -66,12 +71,16 @@ def test_killed_evaluation_continues_from_judged_items(tiny_model_dir, tmp_path,
     monkeypatch.setattr(generation, "judge_batch", dies_after_two_batches)
     cache = tmp_path / "eval_cache"
     try:
-        evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu", cache_dir=cache)
+        evaluate_model(
+            str(tiny_model_dir), bench, params, seed=0, device="cpu", judging=Judging("egt"), cache_dir=cache
+        )
     except KeyboardInterrupt:
         pass
     assert len((cache / "original.jsonl").read_text().splitlines()) == 4  # two batches of two pairs
     calls.clear()
     monkeypatch.setattr(generation, "judge_batch", lambda *a: (calls.append(len(a[2])), real_judge_batch(*a))[1])
-    resumed, metrics = evaluate_model(str(tiny_model_dir), bench, params, seed=0, device="cpu", cache_dir=cache)
+    resumed, metrics = evaluate_model(
+        str(tiny_model_dir), bench, params, seed=0, device="cpu", judging=Judging("egt"), cache_dir=cache
+    )
     assert sum(calls) == (8 - 4) + 8  # only the unjudged pairs of the first order, then the whole second order
     assert resumed.equals(fresh) and metrics == fresh_metrics

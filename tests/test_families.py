@@ -51,7 +51,7 @@ def test_each_family_judges_with_exact_entropy(tiny, tiny_pairs):
     _, path, _ = tiny
     model, processor = load_model(str(path)), load_processor(str(path))
     rows = tiny_pairs.head(3).to_dicts()
-    texts, images = prompts_and_images(processor, rows)
+    texts, images = prompts_and_images(processor, rows, "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
     temperature, samples = 0.8, 2
     torch.manual_seed(0)
@@ -72,7 +72,7 @@ def test_each_family_judges_with_exact_entropy(tiny, tiny_pairs):
     from_generation = token_entropy(torch.stack(out.logits, dim=1), temperature)
     rescored = completion_entropies(model, repeat_inputs(inputs, samples), generated, mask, temperature, chunk_rows=5)
     assert torch.allclose(rescored[mask], from_generation[mask], atol=1e-4)
-    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 2), batch_size=4, seed=0)
+    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 2), batch_size=4, seed=0, template="egt")
     entropy = rollouts["mean_token_entropy"]
     assert rollouts.height == 2 * tiny_pairs.height and entropy.is_finite().all()
     assert entropy.max() <= math.log(model.config.text_config.vocab_size) + 1e-4

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 def test_rescored_entropy_matches_sampling_on_cuda_in_bfloat16(tiny_model_dir, tiny_pairs):
     model = load_model(str(tiny_model_dir), dtype=torch.bfloat16).to("cuda")
     processor = load_processor(str(tiny_model_dir))
-    texts, images = prompts_and_images(processor, tiny_pairs.head(3).to_dicts())
+    texts, images = prompts_and_images(processor, tiny_pairs.head(3).to_dicts(), "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to("cuda")
     out = model.generate(
         **inputs, do_sample=True, temperature=1.0, top_k=0, top_p=1.0, num_return_sequences=2, max_new_tokens=12,
@@ -37,7 +37,7 @@ def test_rescored_entropy_matches_sampling_on_cuda_in_bfloat16(tiny_model_dir, t
 def test_judging_on_cuda(tiny_model_dir, tiny_pairs):
     model = load_model(str(tiny_model_dir), dtype=torch.bfloat16).to("cuda")
     processor = load_processor(str(tiny_model_dir))
-    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 2), batch_size=4, seed=0)
+    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 2), batch_size=4, seed=0, template="egt")
     entropy = rollouts["mean_token_entropy"]
     assert rollouts.height == 2 * tiny_pairs.height
     assert entropy.is_finite().all() and entropy.max() <= math.log(model.config.text_config.vocab_size) + 1e-2

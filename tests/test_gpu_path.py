@@ -85,7 +85,7 @@ def test_a_hub_checkpoint_loads_without_torchvision(hub_replica_dir):
         assert torch.equal(shard.get_tensor("lm_head.weight"), model.lm_head.weight)
     # a prompt renders with the published chat template and its image placeholders expand
     pair = {"question": "Q?", "response_1": "A", "response_2": "B", "image": _png(84, 56)}
-    texts, images = prompts_and_images(processor, [pair])
+    texts, images = prompts_and_images(processor, [pair], "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt")
     image_tokens = int((inputs["input_ids"] == model.config.image_token_id).sum())
     assert image_tokens == int(inputs["image_grid_thw"].prod()) // 4 > 0
@@ -141,8 +141,8 @@ def test_sampling_ignores_the_checkpoints_decoding_defaults(tiny_model_dir, tiny
     published = load_model(str(chat))
     assert published.generation_config.repetition_penalty in (None, 1.0)  # only token ids kept
     for sampling in (Sampling(16, 1.0, 3), Sampling(16)):
-        a = judge_pairs(load_model(str(plain)), processor, tiny_pairs, sampling, batch_size=3, seed=0)
-        b = judge_pairs(published, processor, tiny_pairs, sampling, batch_size=3, seed=0)
+        a = judge_pairs(load_model(str(plain)), processor, tiny_pairs, sampling, batch_size=3, seed=0, template="egt")
+        b = judge_pairs(published, processor, tiny_pairs, sampling, batch_size=3, seed=0, template="egt")
         assert a.equals(b)
 
 
@@ -167,7 +167,7 @@ def test_vllm_requests_have_their_own_seeds_and_ban_vision_tokens(tiny_model_dir
     records = tiny_pairs.to_dicts()
     params = {"num_samples": 4, "temperature": 1.0, "max_new_tokens": 8}
     prompts, kwargs = vllm_requests(processor, records, params, seed=3, template="egt")
-    texts, _ = prompts_and_images(processor, records)
+    texts, _ = prompts_and_images(processor, records, "egt")
     assert [p["prompt"] for p in prompts] == texts  # the HF path's prompts
     seeds = sorted(k["seed"] for k in kwargs)
     # vLLM's n samples of a request use seed .. seed + n - 1: no two pairs may share a stream
@@ -184,7 +184,7 @@ def test_scoring_runs_in_bounded_passes_without_a_kv_cache(tiny_model_dir, tiny_
     fit a GPU: passes of rollout.score_rows rows, no KV cache, the same entropies."""
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
     rows = tiny_pairs.head(3).to_dicts()
-    texts, images = prompts_and_images(processor, rows)
+    texts, images = prompts_and_images(processor, rows, "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
     torch.manual_seed(0)
     generated = model.generate(**inputs, **Sampling(10, 1.0, 4).hf_kwargs(vision_token_ids(processor)))

@@ -34,7 +34,7 @@ def test_reasoning_trace_is_well_formed_and_names_the_matching_response():
 
 
 def test_judge_messages_put_the_image_before_the_text():
-    messages = judge_messages("What?", "A", "B")
+    messages = judge_messages("What?", "A", "B", "egt")
     content = messages[0]["content"]
     assert content[0] == {"type": "image"}
     assert "Response 1: A" in content[1]["text"] and "Response 2: B" in content[1]["text"]

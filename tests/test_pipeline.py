@@ -104,7 +104,7 @@ def test_checkpoints_load_and_judge(smoke_run):
         path = smoke_run / f"results/smoke/grpo/stage_{stage}/model"
         model, processor = load_model(str(path)), load_processor(str(path))
         assert (path / "model.safetensors").exists()
-        judged = judge_pairs(model, processor, bench, Sampling(8), 2, seed=0)
+        judged = judge_pairs(model, processor, bench, Sampling(8), 2, seed=0, template="egt")
         assert judged.height == 2
     # each stage really trained: the weights moved away from the SFT model
     sft = load_model(str(smoke_run / "results/smoke/sft/model")).state_dict()

@@ -109,8 +109,9 @@ def test_killed_jobs_resume_exactly_where_they_stopped(smoke_run, tmp_path):
 EVALUATE = """
 import sys, polars as pl
 from egt.evaluation.run import evaluate_model
+from egt.judging import Judging
 scored, metrics = evaluate_model(sys.argv[1], pl.read_parquet(sys.argv[2]), {"max_new_tokens": 24, "batch_size": 2},
-                                 seed=0, device="cpu", cache_dir=sys.argv[3])
+                                 seed=0, device="cpu", judging=Judging("egt"), cache_dir=sys.argv[3])
 scored.write_parquet(sys.argv[4])
 """
 

@@ -16,7 +16,7 @@ from egt.modeling import load_model, load_processor, vision_token_ids
 def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
     rows = tiny_pairs.head(3).to_dicts()
-    texts, images = prompts_and_images(processor, rows)
+    texts, images = prompts_and_images(processor, rows, "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)
     temperature, samples = 0.8, 2
     torch.manual_seed(0)
@@ -42,16 +42,16 @@ def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
 
 def test_judge_pairs_rows_and_entropy_bounds(tiny_model_dir, tiny_pairs):
     model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
-    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0)
+    rollouts = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0, template="egt")
     assert rollouts.height == 3 * tiny_pairs.height
     assert rollouts.group_by("pair_id").len()["len"].to_list() == [3] * tiny_pairs.height
     vocab = model.config.text_config.vocab_size
     entropy = rollouts["mean_token_entropy"]
     assert entropy.is_finite().all() and entropy.min() >= 0 and entropy.max() <= math.log(vocab) + 1e-4
     # same seed, same rollouts: sampling is reproducible on CPU
-    again = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0)
+    again = judge_pairs(model, processor, tiny_pairs, Sampling(10, 1.0, 3), batch_size=4, seed=0, template="egt")
     assert again.equals(rollouts)
-    greedy = judge_pairs(model, processor, tiny_pairs, Sampling(10), batch_size=4, seed=0)
+    greedy = judge_pairs(model, processor, tiny_pairs, Sampling(10), batch_size=4, seed=0, template="egt")
     assert greedy["mean_token_entropy"].is_null().all()
 
 

@@ -35,7 +35,7 @@ def candidates() -> pl.DataFrame:
 def test_fidelity_filter_retries_and_cache(teacher_url, tmp_path):
     pairs = candidates()
     client = ChatClient(teacher_url, "teacher-model", KEY, backoff_s=0.01)
-    kept, dropped = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3)
+    kept, dropped = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3, template="egt")
     assert kept.height + dropped.height == pairs.height
     assert dropped["pair_id"].to_list() == [pairs["pair_id"][0]]
     assert "3 attempts" in dropped["reason"][0]
@@ -47,7 +47,7 @@ def test_fidelity_filter_retries_and_cache(teacher_url, tmp_path):
     assert all(r["auth"] == f"Bearer {KEY}" for r in LocalTeacher.requests)
 
     before = len(LocalTeacher.requests)
-    again, _ = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3)
+    again, _ = distill_traces(pairs, client, tmp_path / "answers.jsonl", attempts=3, concurrency=3, template="egt")
     assert len(LocalTeacher.requests) == before  # everything came from the cache
     assert again.equals(kept)
     assert KEY not in (tmp_path / "answers.jsonl").read_text()

@@ -150,6 +150,7 @@ rule ablation_table:
         extra_seeds=ABLATION["extra_seeds"],
         split=ARM_SPLIT,
         keep_quantile=config["curation"]["keep_quantile"],
+        signal=config["curation"]["signal"],
         noise=config.get("toy_world", {}).get("noise"),
         bootstrap_resamples=ABLATION["bootstrap_resamples"],
         seed=SEED,

@@ -1,7 +1,7 @@
 # The embedded default's "download": a seeded synthetic world of preference pairs.
 # The *_hidden.parquet files hold the truth (true label, injected noise, ambiguity, the ideal
-# observer's judgment); only the analysis rules (summary, ablation_table) and the ablation's
-# oracle control (ablation_oracle_pool) may read them.
+# observer's judgment); only the analysis rules (summary, calibration, ablation_table) and the
+# ablation's oracle control (ablation_oracle_pool) may read them.
 
 
 rule toy_world:

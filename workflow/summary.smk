@@ -1,5 +1,5 @@
-# One JSON and one readable page. The only rule of the default run that reads the toy world's
-# hidden truth (injected noise, ambiguity, the ideal observer).
+# One JSON and one readable page. With calibration (the benchmark's truth only), the only rule of the
+# default run that reads the toy world's hidden truth (injected noise, ambiguity, the ideal observer).
 
 
 rule summary:

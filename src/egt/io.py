@@ -1,4 +1,4 @@
-"""Typed stage hand-offs: parquet and JSON, written atomically, read with a schema check."""
+"""Typed step hand-offs: parquet and JSON, written atomically, read with a schema check."""
 
 from __future__ import annotations
 

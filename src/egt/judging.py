@@ -40,12 +40,28 @@ _ANSWER = re.compile(r"<answer>\s*([12])\s*</answer>")
 
 
 @dataclass(frozen=True)
+class Judging:
+    """How a model is asked to judge and how its folder loads, passed down whole: the prompt template
+    (config ``judging.template``; never defaulted, so a forgotten one cannot give a paper run the toy
+    prompt), the image budget (config ``model.min_pixels``/``max_pixels``) and whether the folder's own
+    code may run (``model.trust_remote_code``)."""
+
+    template: str
+    pixels: dict | None = None
+    trust_remote_code: bool = False
+
+    def __post_init__(self):
+        if self.template not in TEMPLATES:
+            raise ValueError(f"unknown judging template {self.template!r}; known: {', '.join(TEMPLATES)}")
+
+
+@dataclass(frozen=True)
 class Judgment:
     answer: int | None  # 1 or 2; None when no answer can be read
     format_ok: bool
 
 
-def judge_prompt_text(question: str, response_1: str, response_2: str, template: str = "egt") -> str:
+def judge_prompt_text(question: str, response_1: str, response_2: str, template: str) -> str:
     """The judging prompt filled in; placeholders are replaced literally, so braces in a response are safe."""
     text = TEMPLATES[template]
     for placeholder, value in (("{question}", question), ("{answer1}", response_1), ("{answer2}", response_2)):
@@ -53,7 +69,7 @@ def judge_prompt_text(question: str, response_1: str, response_2: str, template:
     return text
 
 
-def judge_messages(question: str, response_1: str, response_2: str, template: str = "egt", images: int = 1) -> list:
+def judge_messages(question: str, response_1: str, response_2: str, template: str, images: int = 1) -> list:
     """One user turn: the image placeholder(s) (a video item's frames: one each), then the judging prompt."""
     return [
         {

@@ -1,6 +1,6 @@
 """Base models: build a tiny model offline, and load any model + processor by path or id.
 
-Downstream stages only call :func:`load_model` and :func:`load_processor`; they never know
+Downstream steps only call :func:`load_model` and :func:`load_processor`; they never know
 whether the directory was built here or downloaded from the Hub, nor which model family it is
 (egt.families).
 """
@@ -77,7 +77,7 @@ def load_model(path: str, trust_remote_code: bool = False, dtype: torch.dtype | 
     """A model from a folder (safetensors only), with no sampling defaults of its own.
 
     The checkpoint's ``generation_config.json`` is replaced by its special token ids alone, so
-    that every stage samples what :class:`egt.generation.sampling.Sampling` says and nothing the
+    that every step samples what :class:`egt.generation.sampling.Sampling` says and nothing the
     checkpoint's authors chose for chat (see that module).
     """
     cheap_determinism()

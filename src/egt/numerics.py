@@ -4,7 +4,7 @@ A CPU build of torch chooses its kernels from the machine it runs on: ATen's vec
 the CPU's widest instruction set (``ATEN_CPU_CAPABILITY``: default, avx2, avx512), MKL's GEMM and
 vector-math code path by the CPU and its vendor (``MKL_CBWR``), oneDNN's convolutions by the widest
 ISA it finds (``ONEDNN_MAX_CPU_ISA``). Each choice sums in another order, so the same commit trains
-other weights on another machine. Measured on an AMD EPYC (AVX2; ``benchmarks/cpu_kernels.py``): the
+other weights on another machine. Measured on an AMD EPYC (AVX2; ``performance/cpu_kernels.py``): the
 default run's SFT weights change with ``ATEN_CPU_CAPABILITY=default`` and, separately, with
 ``MKL_CBWR=COMPATIBLE``, against the machine's own choice.
 

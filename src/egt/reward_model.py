@@ -185,7 +185,7 @@ class RewardModel:
         """(judgment text, answer, P("1") at the answer position) per pair, in one presentation order:
         the evaluation rule's greedy judgment (:func:`egt.generation.judge.judge_batch`'s steps)."""
         template = self.settings["template"]
-        texts, images = prompts_and_images(self.processor, batch, swap, template)
+        texts, images = prompts_and_images(self.processor, batch, template, swap)
         inputs = self.processor(text=texts, images=images, return_tensors="pt", padding=True).to(self.model.device)
         generated = self.model.generate(**inputs, **self.sampling.hf_kwargs(vision_token_ids(self.processor)))
         generated = generated[:, inputs["input_ids"].shape[1] :]

@@ -1,4 +1,4 @@
-"""Column schemas of the stage hand-offs (see README, "Outputs").
+"""Column schemas of the step hand-offs (see docs/pipeline.md, "Output schemas").
 
 Readers check the columns they need with :func:`egt.io.read_parquet`, so a wrong or stale
 file fails with a message naming the file and the column.
@@ -92,7 +92,7 @@ ENTROPY_BIN_SCHEMA = {
     "accuracy": pl.Float64,
 }
 
-# eval/{model}/{benchmark}.parquet: one greedy judgment per pair and presentation order.
+# evaluation/{model}/{dataset}.parquet: one greedy judgment per pair and presentation order.
 JUDGMENT_SCHEMA = {
     "pair_id": pl.String,
     "order": pl.String,  # "original" (label as given) or "swapped" (responses exchanged)

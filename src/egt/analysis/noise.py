@@ -33,13 +33,13 @@ def bins_with_noise(bins: list[dict], pairs: pl.DataFrame, hidden: pl.DataFrame 
     return [{**b, "noise_rate": rate} for b, rate in zip(bins, noisy["noise_rate"].to_list(), strict=True)]
 
 
-def noise_detection(pairs: pl.DataFrame, hidden: pl.DataFrame, keep_quantile: float) -> dict:
-    """How well dropping the highest-entropy pairs removes injected noise.
+def noise_detection(pairs: pl.DataFrame, hidden: pl.DataFrame, keep_quantile: float, by: str = "pair_entropy") -> dict:
+    """How well dropping the pairs of highest curation signal ``by`` removes injected noise.
 
     Precision: the noisy share of the dropped pairs; recall: the share of all noisy pairs that
     were dropped.
     """
-    cut = quantile_cut(pairs, keep_quantile)
+    cut = quantile_cut(pairs, keep_quantile, by)
     noisy_total = int(pairs.join(hidden, on="pair_id")["is_noisy"].sum())
     dropped_rate = noise_rate(cut.dropped, hidden)
     noisy_dropped = round(dropped_rate * cut.dropped.height) if dropped_rate is not None else 0

@@ -63,7 +63,7 @@ def entropy_accuracy(bins: list[dict], spearman: float | None, path) -> None:
     _save(fig, path)
 
 
-def curriculum_stages(stages: list[dict], threshold: float | None, path) -> None:
+def curriculum_stages(stages: list[dict], threshold: float | None, path, signal: str = "pair_entropy") -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
     names = [str(s["stage"]) for s in stages]
     left.bar(names, [s["pairs"] for s in stages], color="#8172B2")
@@ -76,9 +76,9 @@ def curriculum_stages(stages: list[dict], threshold: float | None, path) -> None
         right.axvline(threshold, color="#C44E52", linestyle="--", label="curation cut")
         right.legend(fontsize=8)
     right.set_yticks(range(len(stages)), names)
-    right.set_xlabel("pair entropy (nats)")
+    right.set_xlabel("pair entropy (nats)" if signal == "pair_entropy" else f"curation signal: {signal}")
     right.set_ylabel("stage")
-    right.set_title("Entropy range per stage")
+    right.set_title("Entropy range per stage" if signal == "pair_entropy" else "Signal range per stage")
     _save(fig, path)
 
 

@@ -169,7 +169,7 @@ def summary_markdown(summary: dict) -> str:
         "## Curation",
         "",
         f"keep_quantile {c['keep_quantile']}: kept {c['pairs_kept']} of {c['pairs_in']} pairs "
-        f"(entropy ≤ {_fmt(c['threshold'])}).",
+        f"({c['signal']} ≤ {_fmt(c['threshold'])}).",
         "",
         "| | injected-noise rate |",
         "| --- | ---: |",

@@ -2,7 +2,7 @@
 
 Sources (egt.data.sources) and benchmarks (egt.data.benchmarks) define their :class:`Adapter`; this module
 only collects them, so neither imports the other and nothing imports back. The config schema's ``adapter``
-enum must list exactly these names (tests/test_config.py checks it).
+enum must list exactly these names (tests/test_benchmarks.py checks it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stage-1 reasoning traces distilled from a teacher behind any OpenAI-compatible chat endpoint.
+"""Phase-1 reasoning traces distilled from a teacher behind any OpenAI-compatible chat endpoint.
 
 Each pair is sent with the judging prompt; a trace is kept only when it is in the answer
 format and names the labelled response (the fidelity filter). A pair gets up to ``attempts``
@@ -67,7 +67,7 @@ class ChatClient:
         raise AssertionError("unreachable")
 
 
-def teacher_messages(question: str, response_1: str, response_2: str, image: bytes, template: str = "egt") -> list:
+def teacher_messages(question: str, response_1: str, response_2: str, image: bytes, template: str) -> list:
     """The judging prompt with the image as a data URL of its own encoding (PNG, JPEG, …)."""
     data_url = f"data:image/{image_format(image) or 'png'};base64," + base64.b64encode(image).decode()
     return [
@@ -106,7 +106,7 @@ class AnswerCache:
 
 
 def distill_pair(
-    row: dict, client: ChatClient, cache: AnswerCache, attempts: int, template: str = "egt"
+    row: dict, client: ChatClient, cache: AnswerCache, attempts: int, template: str
 ) -> tuple[str | None, int]:
     """The first trace that passes the fidelity filter, and how many attempts it took."""
     messages = None
@@ -131,7 +131,7 @@ def distill_traces(
     cache_path: str | Path,
     attempts: int,
     concurrency: int,
-    template: str = "egt",
+    template: str,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(pairs with a ``reasoning`` column, dropped pairs with the reason); pairs in = kept + dropped."""
     cache = AnswerCache(cache_path)

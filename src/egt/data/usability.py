@@ -3,7 +3,7 @@
 An adapter skips records it cannot read and validation quarantines malformed rows, each with a
 reason. That is right for a few records and wrong for most of them: a format variant the adapter
 does not expect (say, every R1-Reward-RL ``answer`` written another way) would otherwise become an
-empty or tiny pairs table that the pipeline trains and reports on without a word. Each stage
+empty or tiny pairs table that the pipeline trains and reports on without a word. Each step
 therefore checks what it kept against ``data.max_skipped_fraction`` (per role) and stops with the
 counts and the most frequent reasons. A failed Snakemake job loses its outputs, so the left-out
 rows are first written beside the job's log, where they survive.
@@ -29,8 +29,8 @@ def role(dataset: str) -> str:
     return next((r for r in ROLES if dataset == r or dataset.startswith(f"{r}_")), dataset)
 
 
-def unusable_reason(dataset: str, stage: str, rows_in: int, reasons: dict[str, int], max_fraction: float) -> str | None:
-    """Why ``stage`` (``adapted``, ``validated``) of ``dataset`` cannot be used, or None when it can:
+def unusable_reason(dataset: str, step: str, rows_in: int, reasons: dict[str, int], max_fraction: float) -> str | None:
+    """Why ``dataset``, as ``step`` (``adapted``, ``validated``) left it, cannot be used, or None when it can:
     it kept no row, or left out more than ``max_fraction`` of its ``rows_in`` rows (``reasons``
     counts the left-out rows by reason)."""
     left_out = sum(reasons.values())
@@ -46,14 +46,14 @@ def unusable_reason(dataset: str, stage: str, rows_in: int, reasons: dict[str, i
         else f"more than data.max_skipped_fraction.{role(dataset)} = {max_fraction:g}"
     )
     return (
-        f"{dataset}: {stage} {rows_in} records, kept {kept}, left out {left_out} ({share:.0%}): {why}. "
+        f"{dataset}: {step} {rows_in} records, kept {kept}, left out {left_out} ({share:.0%}): {why}. "
         f"Most frequent reasons: {listed}. Nothing was trained; fix the source (or its adapter) and rerun."
     )
 
 
 def check_usable(
     dataset: str,
-    stage: str,
+    step: str,
     rows_in: int,
     reasons: dict[str, int],
     max_fraction: float,
@@ -62,7 +62,7 @@ def check_usable(
 ) -> None:
     """Raise :class:`UnusableDataset` when the dataset cannot be used (:func:`unusable_reason`); the
     ``rejected`` rows (with their reasons) are first written to ``keep_rejected_at``."""
-    why = unusable_reason(dataset, stage, rows_in, reasons, max_fraction)
+    why = unusable_reason(dataset, step, rows_in, reasons, max_fraction)
     if why is None:
         return
     if rejected is not None and keep_rejected_at is not None:

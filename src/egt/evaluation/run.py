@@ -11,6 +11,7 @@ from egt.evaluation.benchmark_registry import official_metrics
 from egt.evaluation.metrics import score_judgments
 from egt.generation.pairs import judge_pairs
 from egt.generation.sampling import Sampling
+from egt.judging import Judging
 from egt.modeling import load_model, load_processor
 from egt.provenance.fingerprint import claim_folder, fingerprint, frame_digest, path_digest
 
@@ -21,11 +22,9 @@ def evaluate_model(
     params: dict,
     seed: int,
     device: str,
-    trust_remote_code: bool = False,
+    judging: Judging,
     cache_dir: str | Path | None = None,
-    template: str = "egt",
     scorer: str = "toy",
-    pixels: dict | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """Judge ``benchmark`` greedily in both orders and score it.
 
@@ -37,14 +36,14 @@ def evaluate_model(
         digest = fingerprint(
             params=params,
             seed=seed,
-            template=template,
-            pixels=pixels,
+            template=judging.template,
+            pixels=judging.pixels,
             model=path_digest(model_path),
             pairs=frame_digest(benchmark),
         )
         claim_folder(cache_dir, digest)  # clears judgments made for other inputs
-    model = load_model(model_path, trust_remote_code).to(device)
-    processor = load_processor(model_path, trust_remote_code, pixels)
+    model = load_model(model_path, judging.trust_remote_code).to(device)
+    processor = load_processor(model_path, judging.trust_remote_code, judging.pixels)
     frames = []
     for order in ("original", "swapped"):
         judged = judge_pairs(
@@ -57,7 +56,7 @@ def evaluate_model(
             swap=order == "swapped",
             desc=f"evaluate ({order} order)",
             cache=Path(cache_dir) / f"{order}.jsonl" if cache_dir is not None else None,
-            template=template,
+            template=judging.template,
         )
         frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
     scored, metrics = score_judgments(pl.concat(frames), benchmark)

@@ -5,7 +5,7 @@ and loads the image-only processor of any checkpoint of its kind, built here or 
 processor class the folder names. Everything downstream (SFT, rollouts with exact entropy, GRPO,
 evaluation) goes through :func:`egt.modeling.load_model` / :func:`egt.modeling.load_processor` and never
 names a family. Adding one: a module beside these with a :class:`Family` registration, imported below,
-and the family in tests/test_families.py's smoke run (docs/extending.md).
+and its name in the config schema; tests/test_families.py runs every registered family (docs/extending.md).
 """
 
 from __future__ import annotations

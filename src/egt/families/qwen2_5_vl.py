@@ -27,7 +27,7 @@ class ImageOnlyQwen2_5_VLProcessor(Qwen2_5_VLProcessor):
 
 
 def build_processor(tokenizer, image_size: int) -> ImageOnlyQwen2_5_VLProcessor:
-    """Image-only Qwen2.5-VL processor; every image is resized to exactly image_size^2 pixels."""
+    """Image-only Qwen2.5-VL processor; images are resized to squares of ``image_size`` rounded to the patch grid."""
     pixels = FAMILY.image_side(image_size) ** 2
     image_processor = Qwen2VLImageProcessorPil(
         min_pixels=pixels, max_pixels=pixels, patch_size=PATCH_SIZE, merge_size=MERGE_SIZE

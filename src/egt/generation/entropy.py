@@ -4,7 +4,7 @@ For logits z (divided by the sampling temperature), H = -sum_i p_i log p_i with
 log p = log_softmax(z), computed in float32 whatever the logits' dtype. Rows are processed in
 chunks of about ``CHUNK_ELEMENTS`` values, so the extra memory is O(chunk x vocab) rather than
 O(tokens x vocab) — and a chunk that fits in the CPU cache is also several times faster than
-one pass over the whole tensor (see benchmarks/README.md).
+one pass over the whole tensor (see performance/README.md).
 """
 
 from __future__ import annotations

@@ -19,9 +19,7 @@ from egt.judging import answer_char, judge_messages, parse_judgment
 from egt.modeling import vision_token_ids
 
 
-def prompts_and_images(
-    processor, pairs: list[dict], swap: bool = False, template: str = "egt"
-) -> tuple[list[str], list]:
+def prompts_and_images(processor, pairs: list[dict], template: str, swap: bool = False) -> tuple[list[str], list]:
     """Chat-formatted prompts and their images, in order; a video item contributes each of its frames."""
     texts, images = [], []
     for row in pairs:
@@ -39,8 +37,8 @@ def judge_batch(
     processor,
     pairs: list[dict],
     sampling: Sampling,
+    template: str,
     swap: bool = False,
-    template: str = "egt",
     score_rows: int | None = None,
 ) -> list[dict]:
     """Judge each pair ``sampling.num_samples`` times (greedy when ``sampling.temperature`` is None).
@@ -51,7 +49,7 @@ def judge_batch(
     so the figure does not depend on the sampling engine (at most ``score_rows`` completions per
     forward pass). Greedy judgments get none.
     """
-    texts, images = prompts_and_images(processor, pairs, swap, template)
+    texts, images = prompts_and_images(processor, pairs, template, swap)
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True).to(model.device)
     generated = model.generate(**inputs, **sampling.hf_kwargs(vision_token_ids(processor)))
     generated = generated[:, inputs["input_ids"].shape[1] :]

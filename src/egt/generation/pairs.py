@@ -21,10 +21,11 @@ def judge_pairs(
     sampling: Sampling,
     batch_size: int,
     seed: int,
+    *,
+    template: str,
     swap: bool = False,
     desc: str = "judging",
     cache: str | Path | None = None,
-    template: str = "egt",
     score_rows: int | None = None,
 ) -> pl.DataFrame:
     """Judge every pair; ``batch_size`` counts pairs per generate call.
@@ -59,7 +60,7 @@ def judge_pairs(
         with tqdm(total=len(records), initial=len(records) - len(todo), desc=desc, unit="pair") as progress:
             for start in range(0, len(todo), batch_size):
                 batch = todo[start : start + batch_size]
-                rows = judge_batch(model, processor, batch, sampling, swap, template, score_rows)
+                rows = judge_batch(model, processor, batch, sampling, template, swap, score_rows)
                 for record in batch:
                     cached[record["pair_id"]] = []
                 for row in rows:

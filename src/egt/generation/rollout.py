@@ -6,6 +6,7 @@ import polars as pl
 
 from egt.generation.pairs import judge_pairs
 from egt.generation.sampling import Sampling
+from egt.judging import Judging
 from egt.modeling import load_model, load_processor
 
 
@@ -30,17 +31,15 @@ def rollout_shard(
     params: dict,
     seed: int,
     device: str,
-    trust_remote_code: bool = False,
-    template: str = "egt",
-    pixels: dict | None = None,
+    judging: Judging,
 ) -> pl.DataFrame:
     pairs = shard_pairs(pool, shard, params["shards"])
     if params.get("engine", "hf") == "vllm":
         from egt.generation.vllm_engine import sample_with_vllm
 
-        return sample_with_vllm(model_path, pairs, params, seed, trust_remote_code, template, pixels)
-    model = load_model(model_path, trust_remote_code).to(device)
-    processor = load_processor(model_path, trust_remote_code, pixels)
+        return sample_with_vllm(model_path, pairs, params, seed, judging)
+    model = load_model(model_path, judging.trust_remote_code).to(device)
+    processor = load_processor(model_path, judging.trust_remote_code, judging.pixels)
     # A distinct, fixed stream per shard: a shard rerun alone gives the same rollouts.
     return judge_pairs(
         model,
@@ -50,6 +49,6 @@ def rollout_shard(
         batch_size=params["batch_size"],
         seed=seed * 100_003 + shard,
         desc=f"rollout shard {shard}",
-        template=template,
+        template=judging.template,
         score_rows=params.get("score_rows"),
     )

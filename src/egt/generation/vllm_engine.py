@@ -1,7 +1,8 @@
 """Rollouts sampled by vLLM on GPUs; entropy still from egt's own teacher-forced scorer.
 
-vLLM only produces the token ids. Each batch is then re-scored by the HF model in one forward
-pass (:func:`egt.generation.judge.judgment_rows`), so entropies do not depend on the engine. vLLM is
+vLLM only produces the token ids. Each batch is then re-scored by the HF model, teacher-forced in
+passes of ``rollout.score_rows`` completions (:func:`egt.generation.judge.judgment_rows`), so entropies
+do not depend on the engine. vLLM is
 a CUDA-only wheel pinning its own torch: it lives in ``envs/vllm.yaml`` and is imported only
 here. Everything but the ``LLM`` call itself is tested on CPU (:func:`vllm_requests`); the call
 has never run (no GPU was available while this was built; see docs/paper.md).
@@ -24,6 +25,7 @@ from egt.data.images import open_image
 from egt.generation.judge import judgment_rows, prompts_and_images
 from egt.generation.rollout import rollout_sampling
 from egt.generation.sampling import request_seeds
+from egt.judging import Judging
 from egt.modeling import load_model, load_processor, vision_token_ids
 from egt.schemas import ROLLOUT_SCHEMA
 
@@ -65,12 +67,11 @@ def sample_with_vllm(
     pairs: pl.DataFrame,
     params: dict,
     seed: int,
-    trust_remote_code: bool = False,
-    template: str = "egt",
-    pixels: dict | None = None,
+    judging: Judging,
 ):
     from vllm import LLM, SamplingParams  # only in envs/vllm.yaml
 
+    trust_remote_code, template, pixels = judging.trust_remote_code, judging.template, judging.pixels
     processor = load_processor(model_path, trust_remote_code, pixels)
     columns = ["pair_id", "image", "question", "response_1", "response_2"]
     records = pairs.select(columns + (["frames"] if "frames" in pairs.columns else [])).to_dicts()

@@ -1,9 +1,10 @@
 """Resumable training: periodic trainer checkpoints kept outside the rule's declared outputs.
 
 Snakemake deletes a killed job's outputs before rerunning it, so checkpoints live in their own
-folder (``results/checkpoints/<run>``). A fingerprint of what the run depends on (its
-parameters, seed, and the content of its starting model and data) is stored beside them: a
-rerun resumes only from checkpoints made for exactly the same inputs, and clears any others.
+folder (``results/<run>/checkpoints/<the output's path>``, e.g. ``checkpoints/sft/model``). A
+fingerprint of what the run depends on (its parameters, seed, and the content of its starting model
+and data) is stored beside them: a rerun resumes only from checkpoints made for exactly the same
+inputs, and clears any others.
 
 A checkpoint counts only once it is complete. The Trainer writes a checkpoint's parts in order —
 weights, then optimizer state (under ZeRO-3 the largest part by far), scheduler and RNG states,

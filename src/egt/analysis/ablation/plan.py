@@ -58,9 +58,9 @@ ARMS: dict[str, tuple[str, str, str, float | None]] = {
 }
 ARM_DESCRIPTIONS = {
     "baseline": "whole pool, random order",
-    "curation_only": "lowest-entropy pairs, random order",
-    "curriculum_only": "whole pool, low-to-high entropy",
-    "egt": "lowest-entropy pairs, low-to-high entropy",
+    "curation_only": "lowest-entropy pairs (curation.signal), random order",
+    "curriculum_only": "whole pool, low-to-high entropy (curation.signal)",
+    "egt": "lowest-entropy pairs, low-to-high entropy (curation.signal)",
     "high_to_low": "lowest-entropy pairs, high-to-low entropy (control)",
     "oracle_labels": "whole pool with its true labels, random order (control)",
     "random_drop": "as many pairs as curation keeps, chosen at random (control)",

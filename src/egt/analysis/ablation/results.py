@@ -98,6 +98,7 @@ def build_ablation(
     split: str,
     bootstrap_resamples: int,
     seed: int,
+    signal: str = "pair_entropy",
 ) -> dict:
     """Everything the ablation reports, as one JSON-ready dict.
 
@@ -173,7 +174,9 @@ def build_ablation(
     sweep = []
     for (variant, run_seed), metrics in sweep_metrics.items():
         quantile = Variant.parse(variant).keep_quantile
-        sweep.append({**noise_detection(pairs, hidden, quantile), "accuracy": metrics["accuracy"], "seed": run_seed})
+        sweep.append(
+            {**noise_detection(pairs, hidden, quantile, signal), "accuracy": metrics["accuracy"], "seed": run_seed}
+        )
 
     return {
         "split": split,
@@ -197,7 +200,7 @@ def build_ablation(
             "kind": noise["kind"],
             "auroc": auroc(entropy, joined["is_noisy"].to_numpy()),
             "auroc_ceiling": detection_ceiling(hidden, noise),
-            **noise_detection(pairs, hidden, keep_quantile),
+            **noise_detection(pairs, hidden, keep_quantile, signal),
         },
         "arms": table,
         "verdict": verdict(table),

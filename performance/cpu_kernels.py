@@ -1,7 +1,7 @@
 """What pinning the CPU kernels costs, and what it changes: the default run's first training phase
 under each kernel setting, side by side.
 
-    python benchmarks/cpu_kernels.py [--repeats 2] [--cores 2]
+    python performance/cpu_kernels.py [--repeats 2] [--cores 2]
 
 In one scratch working directory, the default config's data is made once; then, for each setting in
 turn (interleaved, ``--repeats`` rounds), the base model and the SFT model are rebuilt

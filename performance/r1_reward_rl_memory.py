@@ -1,6 +1,6 @@
 """Peak memory of adapting R1-Reward-RL at its published size (17,261 rows, ~165 KB of base64 image a row).
 
-    python benchmarks/r1_reward_rl_memory.py [--rows 17261] [--folder /tmp/r1_reward_rl_full]
+    python performance/r1_reward_rl_memory.py [--rows 17261] [--folder /tmp/r1_reward_rl_full]
 
 Builds the replica once (6 parquet shards, ~2.8 GB; every row its own noise JPEG, which compresses
 as badly as a photo; row groups of 1,000 rows), then runs the adapter in a child process and prints
@@ -18,8 +18,9 @@ from egt.data import replicas
 
 CHILD = """
 import sys
-from egt.data.adapters import adapt_source, registry
-skipped = adapt_source(sys.argv[1], {"adapter": "r1_reward_rl"}, registry()["r1_reward_rl"], sys.argv[2])
+from egt.data.adapters import adapt_source
+from egt.data.registry import adapter
+skipped = adapt_source(sys.argv[1], {"adapter": "r1_reward_rl"}, adapter("r1_reward_rl"), sys.argv[2])
 print(skipped.height)
 """
 

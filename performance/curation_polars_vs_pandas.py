@@ -1,6 +1,6 @@
 """Entropy aggregation + quantile curation + curriculum split: polars (egt) vs pandas.
 
-    python benchmarks/curation_polars_vs_pandas.py [--pairs 1000000] [--samples 8] [--shards 64]
+    python performance/curation_polars_vs_pandas.py [--pairs 1000000] [--samples 8] [--shards 64]
 
 Writes a synthetic rollout set in the pipeline's schema (pairs x samples rows in parquet
 shards) to a temporary folder, then runs each implementation in its own subprocess (so peak

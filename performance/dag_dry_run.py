@@ -1,6 +1,6 @@
 """Snakemake dry-run time for a DAG with many rollout shards (target: 1,000 shards under 30 s).
 
-python benchmarks/dag_dry_run.py [--shards 1000] [--repeats 3]
+python performance/dag_dry_run.py [--shards 1000] [--repeats 3]
 """
 
 from __future__ import annotations

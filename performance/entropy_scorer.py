@@ -1,6 +1,6 @@
 """Exact entropy: chunked scorer vs a naive full log_softmax, side by side.
 
-    python benchmarks/entropy_scorer.py [--tokens 4096] [--vocab 151936] [--repeats 5] [--device cpu]
+    python performance/entropy_scorer.py [--tokens 4096] [--vocab 151936] [--repeats 5] [--device cpu]
 
 Each method runs in a fresh subprocess so its peak memory is its own: on CPU the peak RSS above
 the process's level once the logits exist, on CUDA torch.cuda.max_memory_allocated above the

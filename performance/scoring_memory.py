@@ -1,6 +1,6 @@
 """Peak memory of teacher-forced entropy scoring at the real vocabulary, as the batch grows.
 
-    python benchmarks/scoring_memory.py [--rows 8 16 32 64] [--rows-per-pass 8] [--tokens 160]
+    python performance/scoring_memory.py [--rows 8 16 32 64] [--rows-per-pass 8] [--tokens 160]
 
 A Hub-layout replica of Qwen2.5-VL-7B-Instruct with its real vocabulary (152,064 embedding rows)
 and a scaled-down body (width 256, MLP 4,096, 2 layers) scores ``rows`` completions of ``--tokens``
@@ -27,7 +27,7 @@ torch.set_num_threads(2)
 model_dir, rows, per_pass, tokens = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 model, processor = load_model(model_dir, dtype=torch.float32), load_processor(model_dir)
 pairs, _ = generate_split("pool", 1, seed=0, image_size=56, max_ambiguity=0.5, noise=None)
-texts, images = prompts_and_images(processor, pairs.to_dicts())
+texts, images = prompts_and_images(processor, pairs.to_dicts(), "egt")
 inputs = repeat_inputs(processor(text=texts, images=images, return_tensors="pt"), rows)
 completion = torch.randint(0, 151_000, (rows, tokens))
 with torch.no_grad():
