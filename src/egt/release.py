@@ -60,12 +60,8 @@ def _fmt(value) -> str:
 def model_card(config: dict, summary: dict, settings: dict, commit: str | None, folder_name: str) -> str:
     """The model card's text (``README.md``)."""
     base = config["model"]["base"]
-    if base == "tiny":
-        base_text = (
-            f"a tiny model of egt's `{config['model']['tiny'].get('family', 'qwen2_5_vl')}` family, built offline by egt"
-        )
-    else:
-        base_text = f"`{base}`"
+    family = config["model"].get("tiny", {}).get("family", "qwen2_5_vl")
+    base_text = f"a tiny model of egt's `{family}` family, built offline by egt" if base == "tiny" else f"`{base}`"
     rows = []
     for dataset, m in summary.get("evaluation", {}).get("final", {}).items():
         official = official_headline(m["official"]) if "official" in m else "n/a"
