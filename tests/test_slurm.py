@@ -3,7 +3,7 @@
 config/paper.yaml + config/rehearsal.yaml: every rule of the paper pipeline (downloads from a Hub
 mirror of replicas in the published layouts, adapters, validation, teacher traces from a local
 stand-in, SFT through accelerate launch with two processes, sharded rollouts, entropy, curation,
-curriculum, three GRPO stages, three benchmarks, summary, report, manifest), submitted with the
+curriculum, GRPO stages (two: config/rehearsal.yaml), three benchmarks, summary, report, manifest), submitted with the
 shipped profile (`--profile slurm`, job status from sacct as on a real cluster). The base model is a
 Hub-layout replica downloaded from the mirror; training runs the paper's ZeRO-3 config in bf16 on CPUs.
 """
@@ -113,7 +113,7 @@ def rehearsal(slurm_cluster, tmp_path_factory):
 def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     workdir, planned, first, _ = rehearsal
     expected = {"download_dataset": 3, "adapt_dataset": 5, "validate_data": 5, "teacher_traces": 1, "download_model": 1}
-    expected |= {"sft": 1, "rollout": 2, "entropy_tables": 1, "curate": 1, "curriculum": 1, "grpo_stage": 3}
+    expected |= {"sft": 1, "rollout": 2, "entropy_tables": 1, "curate": 1, "curriculum": 1, "grpo_stage": 2}
     expected |= {
         "evaluate": 2 * len(PAPER_BENCHMARKS),
         "summary": 1,
@@ -152,14 +152,14 @@ def test_every_rule_of_the_paper_dag_ran_as_a_slurm_job(rehearsal):
     # cores per job from cluster.cpus (a profile run gives Snakemake no core count): sacct's allocation
     logs = dict(re.findall(r"SLURM jobid (\d+) \(log: ([^)]*)\)", first))
     training = [job for job, log in logs.items() if "rule_sft" in log or "rule_grpo_stage" in log]
-    assert len(training) == 4, logs
+    assert len(training) == 3, logs
     allocated = subprocess.run(
         ["sacct", "-X", "--parsable2", "--noheader", "--format=JobIdRaw,AllocCPUS", "-j", ",".join(training)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert sorted(int(line.split("|")[1]) for line in allocated) == [2, 2, 2, 2]
+    assert sorted(int(line.split("|")[1]) for line in allocated) == [2, 2, 2]
     assert "CUDA_VISIBLE_DEVICES" not in (results / "logs/data/validate_pool.log").read_text().splitlines()[0]
 
 
