@@ -94,6 +94,23 @@ def tiny_model_dir(tmp_path_factory, tiny_pairs) -> Path:
     return path
 
 
+# Every registered model family (egt.families), listed here so that collection needs no torch import;
+# tests/test_families.py fails if the two lists differ.
+FAMILY_NAMES = ["qwen2_5_vl", "qwen3_vl"]
+
+
+@pytest.fixture(scope="session", params=FAMILY_NAMES)
+def tiny_family_model(request, tmp_path_factory, tiny_pairs):
+    """(family, folder, description) of a randomly initialised tiny model of each registered family."""
+    from egt.judging import JUDGE_INSTRUCTION
+    from egt.modeling import build_tiny_base
+
+    path = tmp_path_factory.mktemp(request.param) / "model"
+    texts = [JUDGE_INSTRUCTION] * 20 + tiny_pairs["reasoning"].to_list() + tiny_pairs["response_1"].to_list()
+    info = build_tiny_base(path, texts, {**TINY_ARCH, "family": request.param}, image_size=56, seed=0)
+    return request.param, path, info
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (make test: -n 2 --dist loadgroup), keep every test of the shared smoke
@@ -104,6 +121,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("smoke"))
         elif item.path.name == "test_slurm.py":
             item.add_marker(pytest.mark.xdist_group("slurm"))
+    # xdist hands out the two groups first (it orders work by tests per group) and then single tests in
+    # this order: the pipeline tier's (up to a minute or more each) before the second-long unit tests, so
+    # that no long test starts last on one worker while the other has nothing left to do.
+    items.sort(key=lambda item: item.get_closest_marker("pipeline") is None)
 
 
 @pytest.fixture(scope="session")

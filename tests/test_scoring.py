@@ -13,8 +13,10 @@ from egt.generation.scoring import completion_entropies
 from egt.modeling import load_model, load_processor, vision_token_ids
 
 
-def test_rescoring_matches_generation_logits(tiny_model_dir, tiny_pairs):
-    model, processor = load_model(str(tiny_model_dir)), load_processor(str(tiny_model_dir))
+def test_rescoring_matches_generation_logits(tiny_family_model, tiny_pairs):
+    """For every model family (egt.families): the same entropies as the logits the sampler drew from."""
+    _, path, _ = tiny_family_model
+    model, processor = load_model(str(path)), load_processor(str(path))
     rows = tiny_pairs.head(3).to_dicts()
     texts, images = prompts_and_images(processor, rows, "egt")
     inputs = processor(text=texts, images=images, return_tensors="pt", padding=True)

@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import torch
+
+from egt.tokens import special_ids
+
 
 @dataclass(frozen=True)
 class Family:
@@ -30,6 +34,56 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {}
+
+
+# What every family's tiny model shares: Qwen's special tokens and the sizes of model.tiny.
+def text_config(tokenizer, arch: dict, **extra) -> dict:
+    ids = special_ids(tokenizer)
+    return {
+        "vocab_size": len(tokenizer),
+        "hidden_size": arch["hidden_size"],
+        "intermediate_size": arch["intermediate_size"],
+        "num_hidden_layers": arch["num_layers"],
+        "num_attention_heads": arch["num_heads"],
+        "num_key_value_heads": arch["num_kv_heads"],
+        "max_position_embeddings": 1024,
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+        "pad_token_id": ids["<|endoftext|>"],
+        **extra,
+    }
+
+
+def vision_config(arch: dict, **extra) -> dict:
+    return {
+        "depth": arch["vision_depth"],
+        "hidden_size": arch["vision_hidden_size"],
+        "intermediate_size": 2 * arch["vision_hidden_size"],
+        "num_heads": arch["vision_num_heads"],
+        "out_hidden_size": arch["hidden_size"],
+        **extra,
+    }
+
+
+def vision_token_config(tokenizer) -> dict:
+    """The vision placeholders' ids, as the multimodal configs name them."""
+    ids = special_ids(tokenizer)
+    return {
+        "image_token_id": ids["<|image_pad|>"],
+        "video_token_id": ids["<|video_pad|>"],
+        "vision_start_token_id": ids["<|vision_start|>"],
+        "vision_end_token_id": ids["<|vision_end|>"],
+    }
+
+
+def initialised(model_class, config, tokenizer, seed: int):
+    """A seeded random model whose generation stops at the end of the turn and pads with Qwen's pad."""
+    ids = special_ids(tokenizer)
+    torch.manual_seed(seed)
+    model = model_class(config)
+    model.generation_config.eos_token_id = ids["<|im_end|>"]
+    model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    return model
 
 
 def register(family: Family) -> Family:

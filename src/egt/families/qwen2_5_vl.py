@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import torch
 from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 from trl.chat_template_utils import qwen2_5_vl_chat_template
 
-from egt.families import Family, register
-from egt.tokens import mrope_section, special_ids
+from egt.families import Family, initialised, register, text_config, vision_config, vision_token_config
+from egt.tokens import mrope_section
 
 PATCH_SIZE = 14
 MERGE_SIZE = 2
@@ -39,48 +38,20 @@ def build_processor(tokenizer, image_size: int) -> ImageOnlyQwen2_5_VLProcessor:
 
 def build_model(tokenizer, arch: dict, seed: int):
     """A randomly initialised Qwen2.5-VL with the given (small) sizes."""
-    ids = special_ids(tokenizer)
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": arch["hidden_size"],
-        "intermediate_size": arch["intermediate_size"],
-        "num_hidden_layers": arch["num_layers"],
-        "num_attention_heads": arch["num_heads"],
-        "num_key_value_heads": arch["num_kv_heads"],
-        "max_position_embeddings": 1024,
-        "bos_token_id": ids["<|endoftext|>"],
-        "eos_token_id": ids["<|im_end|>"],
-        "pad_token_id": ids["<|endoftext|>"],
-        "rope_parameters": {
-            "rope_theta": 10000.0,
-            "rope_type": "default",
-            "mrope_section": mrope_section(arch["hidden_size"] // arch["num_heads"]),
-        },
-    }
-    vision_config = {
-        "depth": arch["vision_depth"],
-        "hidden_size": arch["vision_hidden_size"],
-        "intermediate_size": 2 * arch["vision_hidden_size"],
-        "num_heads": arch["vision_num_heads"],
-        "out_hidden_size": arch["hidden_size"],
+    head_dim = arch["hidden_size"] // arch["num_heads"]
+    rope = {"rope_theta": 10000.0, "rope_type": "default", "mrope_section": mrope_section(head_dim)}
+    vision = {
         "patch_size": PATCH_SIZE,
         "spatial_merge_size": MERGE_SIZE,
         "fullatt_block_indexes": [arch["vision_depth"] - 1],
     }
     config = Qwen2_5_VLConfig(
-        text_config=text_config,
-        vision_config=vision_config,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
+        text_config=text_config(tokenizer, arch, rope_parameters=rope),
+        vision_config=vision_config(arch, **vision),
         tie_word_embeddings=True,
+        **vision_token_config(tokenizer),
     )
-    torch.manual_seed(seed)
-    model = Qwen2_5_VLForConditionalGeneration(config)
-    model.generation_config.eos_token_id = ids["<|im_end|>"]
-    model.generation_config.pad_token_id = ids["<|endoftext|>"]
-    return model
+    return initialised(Qwen2_5_VLForConditionalGeneration, config, tokenizer, seed)
 
 
 def load_processor(path) -> ImageOnlyQwen2_5_VLProcessor:

@@ -3,13 +3,12 @@ interleaved multimodal RoPE, and its own chat template (no default system turn).
 
 from __future__ import annotations
 
-import torch
 from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration, Qwen3VLProcessor
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 from trl.chat_template_utils import qwen3_vl_chat_template
 
-from egt.families import Family, register
-from egt.tokens import mrope_section, special_ids
+from egt.families import Family, initialised, register, text_config, vision_config, vision_token_config
+from egt.tokens import mrope_section
 
 PATCH_SIZE = 16
 MERGE_SIZE = 2
@@ -41,33 +40,14 @@ def build_processor(tokenizer, image_size: int) -> ImageOnlyQwen3VLProcessor:
 
 def build_model(tokenizer, arch: dict, seed: int):
     """A randomly initialised Qwen3-VL with the given (small) sizes; DeepStack from the first vision block."""
-    ids = special_ids(tokenizer)
     head_dim = arch["hidden_size"] // arch["num_heads"]
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": arch["hidden_size"],
-        "intermediate_size": arch["intermediate_size"],
-        "num_hidden_layers": arch["num_layers"],
-        "num_attention_heads": arch["num_heads"],
-        "num_key_value_heads": arch["num_kv_heads"],
-        "head_dim": head_dim,
-        "max_position_embeddings": 1024,
-        "bos_token_id": ids["<|endoftext|>"],
-        "eos_token_id": ids["<|im_end|>"],
-        "pad_token_id": ids["<|endoftext|>"],
-        "rope_parameters": {
-            "rope_theta": 10000.0,
-            "rope_type": "default",
-            "mrope_section": mrope_section(head_dim),
-            "mrope_interleaved": True,
-        },
+    rope = {
+        "rope_theta": 10000.0,
+        "rope_type": "default",
+        "mrope_section": mrope_section(head_dim),
+        "mrope_interleaved": True,
     }
-    vision_config = {
-        "depth": arch["vision_depth"],
-        "hidden_size": arch["vision_hidden_size"],
-        "intermediate_size": 2 * arch["vision_hidden_size"],
-        "num_heads": arch["vision_num_heads"],
-        "out_hidden_size": arch["hidden_size"],
+    vision = {
         "patch_size": PATCH_SIZE,
         "spatial_merge_size": MERGE_SIZE,
         "temporal_patch_size": TEMPORAL_PATCH_SIZE,
@@ -75,19 +55,12 @@ def build_model(tokenizer, arch: dict, seed: int):
         "deepstack_visual_indexes": [0],
     }
     config = Qwen3VLConfig(
-        text_config=text_config,
-        vision_config=vision_config,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
+        text_config=text_config(tokenizer, arch, head_dim=head_dim, rope_parameters=rope),
+        vision_config=vision_config(arch, **vision),
         tie_word_embeddings=True,
+        **vision_token_config(tokenizer),
     )
-    torch.manual_seed(seed)
-    model = Qwen3VLForConditionalGeneration(config)
-    model.generation_config.eos_token_id = ids["<|im_end|>"]
-    model.generation_config.pad_token_id = ids["<|endoftext|>"]
-    return model
+    return initialised(Qwen3VLForConditionalGeneration, config, tokenizer, seed)
 
 
 def load_processor(path) -> ImageOnlyQwen3VLProcessor:
