@@ -59,8 +59,7 @@ def test_the_smoke_pipeline_runs_on_each_other_family(name, tmp_path):
     shorter = {
         "model": {"tiny": {"family": name}},
         "toy_world": {"pool_size": 24, "benchmark_size": 8},
-        "rollout": {"max_new_tokens": 24, "shards": 1},
-        "curriculum": {"stages": 1},
+        "rollout": {"max_new_tokens": 24},
         "grpo": {"max_completion_length": 24},
         "evaluation": {"max_new_tokens": 24},
     }
@@ -68,13 +67,13 @@ def test_the_smoke_pipeline_runs_on_each_other_family(name, tmp_path):
     target = "results/smoke/evaluation/final/benchmark_toy.json"  # before --configfile, which takes every path
     snakemake("--cores", "2", target, "--configfile", str(REPO / "config/smoke.yaml"), str(overlay), workdir=tmp_path)
     results = tmp_path / "results/smoke"
-    for model in ("models/base", "sft/model", "grpo/stage_1/model"):
+    for model in ("models/base", "sft/model", "grpo/stage_2/model"):
         assert yaml.safe_load((results / model / "config.json").read_text())["model_type"] == name, model
     rollouts = pl.read_parquet(results / "rollouts/shard_0.parquet")
     assert rollouts["mean_token_entropy"].is_finite().all() and rollouts["forking_token_entropy"].is_finite().all()
     metrics = yaml.safe_load((results / "evaluation/final/benchmark_toy.json").read_text())
     assert metrics["pairs"] == 8 and 0 <= metrics["accuracy"] <= 1
-    # each training step moved the weights
-    weights = [load_file(results / m / "model.safetensors") for m in ("models/base", "sft/model", "grpo/stage_1/model")]
+    # SFT moved the weights from the base model, and GRPO (two stages of two steps) moved them from SFT's
+    weights = [load_file(results / m / "model.safetensors") for m in ("models/base", "sft/model", "grpo/stage_2/model")]
     for before, after in zip(weights, weights[1:], strict=False):
         assert any(not torch.equal(before[k], after[k]) for k in before)
