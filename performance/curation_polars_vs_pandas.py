@@ -47,6 +47,9 @@ def make_data(folder: Path, pairs: int, samples: int, shards: int, seed: int = 0
             format_ok=pl.lit(pl.Series(rng.random(n) < 0.9)),
             num_tokens=pl.lit(pl.Series(rng.integers(20, 400, n))).cast(pl.Int32),
             mean_token_entropy=pl.lit(pl.Series(rng.gamma(2.0, 0.2, n))).cast(pl.Float32),
+            # the per-rollout columns of the other curation signals (egt.curation.signals)
+            answer_token_entropy=pl.lit(pl.Series(rng.gamma(2.0, 0.1, n))).cast(pl.Float32),
+            forking_token_entropy=pl.lit(pl.Series(rng.gamma(2.0, 0.5, n))).cast(pl.Float32),
         ).write_parquet(folder / f"shard_{shard:04d}.parquet")
 
 

@@ -89,3 +89,32 @@ def test_video_frames_are_judged_as_several_images(tiny_model_dir, tiny_pairs):
     assert sampled.height == 6 and sampled["mean_token_entropy"].is_finite().all()
     greedy = judge_pairs(model, processor, pairs, Sampling(8), batch_size=3, seed=0, template="r1_reward")
     assert greedy.height == 3
+
+
+def test_the_answer_tokens_entropy_is_read_at_the_answer_digit(tiny_model_dir):
+    """egt.generation.judge.answer_token_entropies on the tiny model's real tokenizer: the entropy of the
+    token that carries the parsed answer, None without an answer; padding after the end never counts."""
+    from egt.generation.judge import answer_token_entropies
+
+    tokenizer = load_processor(str(tiny_model_dir)).tokenizer
+    texts = ["<think>1 or 2? 2 it is</think><answer>2</answer>", "<think>no idea</think>", "<answer>1</answer>"]
+    rows = [
+        tokenizer(t, add_special_tokens=False)["input_ids"] + [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+        for t in texts
+    ]
+    width = max(len(r) for r in rows) + 2
+    pad = tokenizer.pad_token_id
+    generated = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+    mask = generated_token_mask(generated, [tokenizer.convert_tokens_to_ids("<|im_end|>")])
+    entropies = torch.arange(generated.numel(), dtype=torch.float32).reshape(generated.shape)
+    found = answer_token_entropies(tokenizer, generated, mask, entropies)
+    for row, text, value in zip(rows, texts, found, strict=True):
+        if "<answer>" not in text:
+            assert value is None
+            continue
+        pieces = [tokenizer.decode([i]) for i in row]
+        digit = text[text.index("<answer>") + len("<answer>")]
+        (position,) = [
+            i for i, piece in enumerate(pieces) if digit in piece and "".join(pieces[:i]).endswith("<answer>")
+        ]
+        assert value == entropies[rows.index(row), position].item()
