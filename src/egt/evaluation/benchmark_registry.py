@@ -3,9 +3,10 @@
 A benchmark is its reader (the :class:`~egt.data.adapters.Adapter` of its published layout, in
 egt.data.benchmarks), its authors' scorer and the headline of their paper table (egt.evaluation.official),
 and its official categories. A dataset of the config is scored by the benchmark its ``adapter`` names;
-any other dataset (the toy world's, a validation set) in R1-Reward's setting, accuracy only. The config
-schema's adapter list, the Slurm rehearsal's expected benchmarks and the docs' table are checked against
-this registry (tests/test_benchmarks.py). Adding a benchmark: docs/extending.md.
+any other dataset (the toy world's, a validation set) in R1-Reward's setting, accuracy only. The paper
+config and the Slurm rehearsal's expected benchmarks are checked against this registry, the config schema's
+adapter list and docs/data.md's table against egt.data.registry (tests/test_benchmarks.py, tests/test_slurm.py).
+Adding a benchmark: docs/extending.md.
 """
 
 from __future__ import annotations
