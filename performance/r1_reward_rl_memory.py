@@ -19,7 +19,7 @@ from egt.data import replicas
 CHILD = """
 import sys
 from egt.data.adapters import adapt_source
-from egt.data.registry import adapter
+from egt.readers import adapter
 skipped = adapt_source(sys.argv[1], {"adapter": "r1_reward_rl"}, adapter("r1_reward_rl"), sys.argv[2])
 print(skipped.height)
 """

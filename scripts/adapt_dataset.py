@@ -3,9 +3,9 @@
 import polars as pl
 
 from egt.data.adapters import adapt_source
-from egt.data.registry import adapter
 from egt.data.usability import check_usable
 from egt.io import redirect_output, write_parquet
+from egt.readers import adapter
 
 redirect_output(snakemake.log[0])
 spec = snakemake.params.spec

@@ -75,6 +75,13 @@ def test_schema_names_the_key_and_value(override, words):
         ({"data": {"source": "hub", "datasets": {}}}, [], ["data.datasets lacks", "pool"]),
         ({"data": {"datasets": {"sft": {"path": "x", "adapter": "egt_pairs"}}}}, [PAPER], ["drop data.datasets.sft"]),
         ({"teacher": {"enabled": False}}, [PAPER], ["sft_candidates needs teacher.enabled"]),
+        # names a registry holds, not the schema: the message lists the registered ones
+        ({"curation": {"signal": "vibes"}}, [], ["curation.signal", "'vibes'", "pair_entropy, answer_token_entropy"]),
+        (
+            {"data": {"datasets": {"benchmark_x": {"path": "x", "adapter": "vl_reward_bench"}}}},
+            [PAPER],
+            ["data.datasets.benchmark_x.adapter", "'vl_reward_bench'", "vl_rewardbench, mm_rlhf_rewardbench"],
+        ),
     ],
 )
 def test_cross_field_rules(override, layers, words):

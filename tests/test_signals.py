@@ -9,6 +9,7 @@ import yaml
 from conftest import REPO
 
 from egt.analysis.noise import signal_aurocs
+from egt.config import ConfigError, check_config, load_config, merge
 from egt.curation.curriculum import split_stages, stage_summary
 from egt.curation.pair_entropy import pair_entropy_table
 from egt.curation.quantile import quantile_cut
@@ -54,10 +55,17 @@ def test_every_registered_signal_is_a_column_of_the_pair_table_with_its_arithmet
     assert b["answer_token_entropy"] is None and b["sampled_answer_entropy"] == 0.0 and b["label_disagreement"] == 1.0
 
 
-def test_the_config_schema_names_exactly_the_registered_signals():
+def test_the_registry_is_the_only_list_of_signals_the_config_accepts():
     schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
     listed = schema["properties"]["curation"]["properties"]["signal"]
-    assert listed["enum"] == list(SIGNALS) and listed["default"] == "pair_entropy"
+    assert "enum" not in listed and listed["default"] == "pair_entropy" == next(iter(SIGNALS))
+    register(Signal("later_signal", "a test's", "pair", pl.lit(0.0)))
+    try:
+        check_config(merge(load_config(), {"curation": {"signal": "later_signal"}}))  # accepted once registered
+    finally:
+        del SIGNALS["later_signal"]
+    with pytest.raises(ConfigError, match="'later_signal' is not a registered signal"):
+        check_config(merge(load_config(), {"curation": {"signal": "later_signal"}}))
 
 
 def test_an_unknown_signal_is_refused_by_name():

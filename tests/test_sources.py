@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import MM_RLHF_RECORDS, REPO, jobs_planned, snakemake
 
-from egt.data import replicas
+from egt.benchmarks import mm_rlhf_rewardbench
 from egt.data.hub import DownloadError, download_snapshot, folder_manifest
 from egt.data.toyworld import generate_split
 
@@ -21,7 +21,7 @@ def test_offline_download_fails_clearly_without_a_cache(tmp_path, monkeypatch):
 
 def test_mirror_download_fetches_only_what_the_adapter_reads(tmp_path):
     mirror = tmp_path / "mirror"
-    replicas.mm_rlhf_rewardbench(mirror / "yifanzhang114/MM-RLHF-RewardBench", MM_RLHF_RECORDS[:10])
+    mm_rlhf_rewardbench.replica(mirror / "yifanzhang114/MM-RLHF-RewardBench", MM_RLHF_RECORDS[:10])
     patterns = ["mm_reward_bench.jsonl", "images/**", "README.md"]
     manifest = download_snapshot(
         "yifanzhang114/MM-RLHF-RewardBench", "abc123", "dataset", tmp_path / "out", patterns, mirror=mirror
@@ -86,7 +86,7 @@ def test_real_sources_through_adapt_and_validate(tmp_path):
     pool.drop("reasoning").with_columns(pl.col("label").cast(pl.Int64)).write_parquet(sources / "pool/train.parquet")
     sft.write_parquet(sources / "sft/train.parquet")
     records = [dict(r) for r in MM_RLHF_RECORDS[:30]]
-    mm = replicas.mm_rlhf_rewardbench(sources / "mm", records)
+    mm = mm_rlhf_rewardbench.replica(sources / "mm", records)
     (mm / "images" / records[0]["image"]).unlink()  # a missing image: skipped with its reason, not lost
     override = tmp_path / "local.yaml"
     datasets = {

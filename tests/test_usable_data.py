@@ -10,12 +10,13 @@ import polars as pl
 import pytest
 from conftest import MM_RLHF_RECORDS, REPO, VL_RECORDS, snakemake
 
+from egt.benchmarks import mm_rlhf_rewardbench, multimodal_rewardbench, vl_rewardbench
 from egt.data import replicas
 from egt.data.adapters import adapt_source
-from egt.data.registry import adapter as reader
 from egt.data.sources import r1_label
 from egt.data.usability import UnusableDataset, check_usable, role
-from egt.evaluation.official import as_number, as_whole_number, score_vl_rewardbench
+from egt.evaluation.official import as_number, as_whole_number
+from egt.readers import adapter as reader
 
 
 def adapted(folder, adapter, tmp_path, dataset, max_fraction=0.5):
@@ -41,13 +42,13 @@ def unusable_r1_reward_rl(out):
 
 
 def unusable_mm_rlhf(out):
-    folder = replicas.mm_rlhf_rewardbench(out, MM_RLHF_RECORDS[:12])
+    folder = mm_rlhf_rewardbench.replica(out, MM_RLHF_RECORDS[:12])
     shutil.rmtree(folder / "images")  # the images not unpacked: every record names a missing file
     return folder
 
 
 def unusable_multimodal_rewardbench(out):
-    folder = replicas.multimodal_rewardbench(out, texts(), per_source=2)
+    folder = multimodal_rewardbench.replica(out, texts(), per_source=2)
     records = json.loads((folder / "data/all_data.json").read_text())
     for record in records:
         record["Better"] = record["Better"].replace("Output", "Response ")  # a variant spelling
@@ -59,7 +60,7 @@ def unusable_vl_rewardbench(out):
     if VL_RECORDS is None:
         pytest.skip("VL-RewardBench records (../shared/benchmarks) absent")
     records = [{**r, "human_ranking": [0, 0]} for r in VL_RECORDS[:10]]  # every pair a tie
-    return replicas.vl_rewardbench(out, records)
+    return vl_rewardbench.replica(out, records)
 
 
 def unusable_egt_pairs(out):
@@ -165,7 +166,7 @@ def test_vl_rewardbench_counts_only_the_whole_numbers_cal_py_counts():
             "category": ["hallucination", "reasoning", "general", "hallucination"],
         }
     )
-    metrics = score_vl_rewardbench(first)
+    metrics = vl_rewardbench.score(first)
     assert metrics["excluded_unparseable"] == 2 and metrics["overall"] == 0.5
 
 

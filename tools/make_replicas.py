@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from egt.data import replicas  # noqa: E402
+from egt.rehearsal import rehearsal_sources  # noqa: E402
 
 VL_RECORDS = REPO.parent / "shared/benchmarks/vl_rewardbench.json"
 MM_RECORDS = REPO / "tests/fixtures/records/mm_rlhf_rewardbench.jsonl"
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="folder to write (e.g. resources/rehearsal)")
     out = parser.parse_args().out
     vl, mm = load_records()
-    for name, path in replicas.rehearsal_sources(out, vl, mm).items():
+    for name, path in rehearsal_sources(out, {"vl_rewardbench": vl, "mm_rlhf_rewardbench": mm}).items():
         print(f"{name}: {path}")
     from egt.judging import TEMPLATES
     from egt.model_replica import REPO_ID, build_qwen2_5_vl_replica

@@ -5,7 +5,7 @@ from snakemake.utils import validate
 
 from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_runs
 from egt.config import ConfigError, check_config, hub_folder, training_processes
-from egt.data.registry import hub_allow_patterns, missing_local_sources
+from egt.readers import hub_allow_patterns, missing_local_sources
 from egt.data.usability import role
 from egt.numerics import pin_cpu_kernels
 

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import yaml
 
+from egt.curation.signals import SIGNALS
+from egt.readers import ADAPTERS
+
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
@@ -90,6 +93,20 @@ def check_config(config: dict) -> None:
             "some shards would be empty."
         )
     _check_ablation(config)
+    _check_registered(config)
+
+
+def _check_registered(config: dict) -> None:
+    """Names the schema cannot list, since registering is what adds them: readers and curation signals."""
+    for name, spec in config["data"].get("datasets", {}).items():
+        if spec["adapter"] not in ADAPTERS:
+            raise ConfigError(
+                f"data.datasets.{name}.adapter: {spec['adapter']!r} is not a registered reader; "
+                f"known: {', '.join(ADAPTERS)}."
+            )
+    chosen = config["curation"]["signal"]
+    if chosen not in SIGNALS:
+        raise ConfigError(f"curation.signal: {chosen!r} is not a registered signal; known: {', '.join(SIGNALS)}.")
 
 
 def _check_hub_data(config: dict) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from egt.evaluation.benchmark_registry import official_headline
+from egt.benchmarks import official_headline
 from egt.judging import TEMPLATES, read_judge_settings
 
 LICENSE = "apache-2.0"  # egt's own; a released model also inherits its base model's terms

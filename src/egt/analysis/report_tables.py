@@ -6,7 +6,7 @@ import html
 
 import yaml
 
-from egt.evaluation.benchmark_registry import official_headline
+from egt.benchmarks import official_headline
 
 _STYLE = (
     "<style>body{font-family:sans-serif;font-size:14px}table{border-collapse:collapse;margin:8px 0}"

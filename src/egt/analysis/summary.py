@@ -7,8 +7,8 @@ import polars as pl
 from egt.analysis.ceiling import accuracy_by_ambiguity, detection_ceiling, ideal_accuracy
 from egt.analysis.noise import bins_with_noise, noise_rate, signal_aurocs
 from egt.analysis.stats import auroc
+from egt.benchmarks import official_headline
 from egt.data.usability import role
-from egt.evaluation.benchmark_registry import official_headline
 
 
 def build_summary(

@@ -41,6 +41,19 @@ class Adapter:
     expects: str = ""  # what a local folder must hold, in a user's words
 
 
+def pair_row(image: bytes, question: str, first: str, second: str, label: int, category: str, group=None) -> dict:
+    """A converter's pair (without pair_id/source_id): the fields every reader fills."""
+    return {
+        "image": image,
+        "question": question,
+        "response_1": first,
+        "response_2": second,
+        "label": label,
+        "category": category,
+        "group": group,
+    }
+
+
 def adapt_source(folder: str | Path, spec: dict, adapter: Adapter, pairs_out: str | Path) -> pl.DataFrame:
     """Write the pairs of the source in ``folder`` to ``pairs_out``; return the skipped records.
 

@@ -1,40 +1,22 @@
-"""Each benchmark scored as its authors score it, in R1-Reward's setting, from egt's own judgments.
+"""Scoring in R1-Reward's setting, from egt's own judgments: what every benchmark's scorer shares.
 
 egt judges every pair in both presentation orders; the *official* protocol takes, for each pair,
 the judgment in which the preferred response is shown first — R1-Reward's setting (its evaluation
 scripts put the chosen response first, judge once and read the answer with a fallback) — and
-aggregates it with each benchmark's own scorer. These are the numbers to set beside R1-Reward's
-and EGT's published tables; egt's debiased metrics (both orders pooled) are reported beside them.
+aggregates it with each benchmark's own scorer (egt/benchmarks/<name>.py, with its rule's source).
+These are the numbers to set beside R1-Reward's and EGT's published tables; egt's debiased metrics
+(both orders pooled) are reported beside them. A dataset no benchmark scores (the toy world's) gets
+accuracy in that setting (:func:`score_preferred_first`).
 
-Rules and their sources (read 2026-11-29):
-
-- Answer extraction (yfzhang114/r1_reward @ 3693413, ``inference/*/``): the text of the first
-  ``<answer>…</answer>`` (stripped); without a tag, the last ``1``/``2`` in the text
-  (VL-RewardBench and Multimodal RewardBench scripts, ``re.findall(r"[12]", critic)[-1]``) or, in
-  the MM-RLHF-RewardBench script, ``re.search(r"[12](?!.*[12])", critic)`` without DOTALL (the last
-  1/2 of the first line that has one). The response shown first is preferred iff the answer is
-  the number 1.
-- VL-RewardBench (vl-rewardbench/VL_RewardBench @ 9b10abd, ``cal.py``): an item whose answer names
-  no number is left out of the denominator; one naming the rejected response's position (2) is
-  wrong, any other number right; Overall = micro over the rest, Macro = mean of general /
-  hallucination / reasoning (183 / 749 / 318 by id prefix). R1-Reward's own ``get_acc.py`` counts
-  unparseable items wrong and splits by a case-sensitive substring rule (484 / 448 / 318); the
-  R1-Reward paper's category and Macro figures use that split, so it is reported too.
-- Multimodal RewardBench (facebookresearch/multimodal_rewardbench @ b4b92cd,
-  ``scripts/2_get_accuracy.py``): the label is A (the response shown first); an answer 1 reads as A,
-  2 as B, and anything else becomes A or B by ``random.random() < 0.5`` after one
-  ``random.seed(123)``, drawn only for such items in file order. Overall = micro over all items;
-  categories split safety (bias/toxicity) and reasoning (math/coding) by the lower-cased ID. The
-  R1-Reward paper's "Overall" is the plain mean of seven columns (correctness, preference,
-  knowledge, math, coding, safety, VQA); reported as ``paper_overall``.
-- MM-RLHF-RewardBench (r1_reward ``inference/MM-RLHF-Reward/get_acc.py``): right iff the first
-  (chosen) response is preferred; Acc over all pairs (video included), Acc+ = share of ``id``
-  groups with every pair right.
+Answer extraction (yfzhang114/r1_reward @ 3693413, ``inference/*/``): the text of the first
+``<answer>…</answer>`` (stripped); without a tag, the last ``1``/``2`` in the text (VL-RewardBench
+and Multimodal RewardBench scripts, ``re.findall(r"[12]", critic)[-1]``) or, in the
+MM-RLHF-RewardBench script, ``re.search(r"[12](?!.*[12])", critic)`` without DOTALL (the last 1/2 of
+the first line that has one). The response shown first is preferred iff the answer is the number 1.
 """
 
 from __future__ import annotations
 
-import random
 import re
 
 import numpy as np
@@ -98,129 +80,30 @@ def preferred_first_judgments(judgments: pl.DataFrame, pairs: pl.DataFrame) -> p
     return first.sort("source_row" if "source_row" in extra else "pair_id")
 
 
-def _accuracy(values) -> float | None:
+def accuracy(values) -> float | None:
+    """The mean of booleans; None when there are none (a category the judged subset lacks)."""
     values = list(values)
     return float(np.mean(values)) if values else None
 
 
-def _by(keys: list[str], values: list) -> dict[str, dict]:
+def by_key(keys: list[str], values: list) -> dict[str, dict]:
+    """Pairs and accuracy per key (a category), keys sorted."""
     out: dict[str, list] = {}
     for key, value in zip(keys, values, strict=True):
         out.setdefault(key, []).append(value)
-    return {key: {"pairs": len(v), "accuracy": _accuracy(v)} for key, v in sorted(out.items())}
-
-
-def r1_paper_vl_category(source_id: str) -> str:
-    """R1-Reward's get_acc.py split (case-sensitive substrings: RLAIF-V/RLHF-V ids land in general)."""
-    if "mmmu" in source_id or "mathverse" in source_id:
-        return "reasoning"
-    if "hallucination" in source_id or "rlhf" in source_id or "rlaif" in source_id:
-        return "hallucination"
-    return "general"
-
-
-def score_vl_rewardbench(first: pl.DataFrame) -> dict:
-    numbers = [as_whole_number(r1_answer(t, "last")) for t in first["text"]]
-    ids, categories = first["pair_id"].to_list(), first["category"].to_list()
-    parsed = [(c, n != 2) for c, n in zip(categories, numbers, strict=True) if n is not None]
-    official = _by([c for c, _ in parsed], [right for _, right in parsed])
-    r1_right = [n == 1 for n in numbers]
-    r1_split = _by([r1_paper_vl_category(i.split("#")[0]) for i in ids], r1_right)
-    return {
-        "pairs": first.height,
-        "excluded_unparseable": first.height - len(parsed),
-        "overall": _accuracy(right for _, right in parsed),
-        "macro": _accuracy(c["accuracy"] for c in official.values()),
-        "categories": official,
-        "r1_reward_split": {
-            "overall": _accuracy(r1_right),
-            "macro": _accuracy(c["accuracy"] for c in r1_split.values()),
-            "categories": r1_split,
-        },
-    }
-
-
-# The R1-Reward paper's seven Multimodal RewardBench columns, by egt's category names.
-MMRB_PAPER_COLUMNS = {
-    "correctness": ["open_generation/correctness_task"],
-    "preference": ["open_generation/preference_task"],
-    "knowledge": ["knowledge"],
-    "math": ["reasoning/math"],
-    "coding": ["reasoning/coding"],
-    "safety": ["safety/bias", "safety/toxicity"],
-    "vqa": ["vqa"],
-}
-
-
-def score_multimodal_rewardbench(first: pl.DataFrame) -> dict:
-    rng = random.Random(123)  # once, before the loop, as the official script seeds it
-    right = []
-    for text in first["text"]:  # in file order: the random draws depend on it
-        number = as_number(r1_answer(text, "last"))
-        prediction = {1.0: "A", 2.0: "B"}.get(number) or ("A" if rng.random() < 0.5 else "B")
-        right.append(prediction == "A")
-    categories = first["category"].to_list()
-    table = _by(categories, right)
-    columns = {
-        name: _accuracy(r for r, c in zip(right, categories, strict=True) if c in members)
-        for name, members in MMRB_PAPER_COLUMNS.items()
-    }
-    present = [v for v in columns.values() if v is not None]
-    return {
-        "pairs": first.height,
-        "overall": _accuracy(right),
-        "categories": table,
-        "paper_columns": columns,
-        "paper_overall": _accuracy(present) if len(present) == len(columns) else None,
-    }
-
-
-def score_mm_rlhf_rewardbench(first: pl.DataFrame) -> dict:
-    right = [as_number(r1_answer(t, "first_line")) == 1.0 for t in first["text"]]
-    frame = first.select("category", "group").with_columns(pl.Series("right", right))
-    groups = frame.group_by("group", "category").agg(pl.col("right").all())
-    return {
-        "pairs": first.height,
-        "acc": _accuracy(right),
-        "acc_plus": _accuracy(groups["right"].to_list()),
-        "groups": groups.height,
-        "categories": {
-            category: {
-                "pairs": frame.filter(pl.col("category") == category).height,
-                "acc": _accuracy(frame.filter(pl.col("category") == category)["right"]),
-                "acc_plus": _accuracy(groups.filter(pl.col("category") == category)["right"]),
-            }
-            for category in sorted(frame["category"].unique().to_list())
-        },
-    }
+    return {key: {"pairs": len(v), "accuracy": accuracy(v)} for key, v in sorted(out.items())}
 
 
 def score_preferred_first(first: pl.DataFrame) -> dict:
     """A benchmark without an official scorer (the toy world): accuracy in R1-Reward's setting."""
     right = [as_number(r1_answer(t, "last")) == 1.0 for t in first["text"]]
-    return {"pairs": first.height, "accuracy": _accuracy(right)}
+    return {"pairs": first.height, "accuracy": accuracy(right)}
 
 
-def _num(value) -> str:
+def fmt(value) -> str:
+    """A headline's figure: three decimals, or n/a."""
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def vl_rewardbench_headline(official: dict) -> str:
-    r1 = official["r1_reward_split"]
-    return (
-        f"overall {_num(official['overall'])}, macro {_num(official['macro'])} "
-        f"({official['excluded_unparseable']} unparseable left out); R1-Reward's split: macro {_num(r1['macro'])}"
-    )
-
-
-def multimodal_rewardbench_headline(official: dict) -> str:
-    overall, paper = _num(official["overall"]), _num(official["paper_overall"])
-    return f"overall {overall} (micro); mean of the 7 paper columns {paper}"
-
-
-def mm_rlhf_rewardbench_headline(official: dict) -> str:
-    return f"Acc {_num(official['acc'])}, Acc+ {_num(official['acc_plus'])} ({official['groups']} groups)"
-
-
 def preferred_first_headline(official: dict) -> str:
-    return f"accuracy {_num(official['accuracy'])}"
+    return f"accuracy {fmt(official['accuracy'])}"

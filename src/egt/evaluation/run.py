@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from egt.evaluation.benchmark_registry import official_metrics
+from egt.benchmarks import official_metrics
 from egt.evaluation.metrics import score_judgments
 from egt.generation.pairs import judge_pairs
 from egt.generation.sampling import Sampling

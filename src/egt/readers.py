@@ -1,19 +1,22 @@
 """Every reader of a published layout, by the name a dataset's config gives it (``data.datasets.*.adapter``).
 
-Sources (egt.data.sources) and benchmarks (egt.data.benchmarks) define their :class:`Adapter`; this module
-only collects them, so neither imports the other and nothing imports back. The config schema's ``adapter``
-enum must list exactly these names (tests/test_benchmarks.py checks it).
+Training sources (egt.data.sources) and benchmarks (egt.benchmarks, one module each) define their
+:class:`Adapter`; this module only collects them, above both, so nothing in the data layer imports a
+benchmark. The config schema's ``adapter`` enum must list exactly these names (tests/test_benchmarks.py
+checks it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from egt.benchmarks import BENCHMARKS
 from egt.data.adapters import Adapter
-from egt.data.benchmarks import BENCHMARK_ADAPTERS
 from egt.data.sources import SOURCE_ADAPTERS
 
-ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (*SOURCE_ADAPTERS, *BENCHMARK_ADAPTERS)}
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter for adapter in (*SOURCE_ADAPTERS, *(b.adapter for b in BENCHMARKS.values()))
+}
 
 
 def adapter(name: str) -> Adapter:
