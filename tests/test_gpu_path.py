@@ -19,6 +19,7 @@ from safetensors import safe_open
 from egt.generation.inputs import repeat_inputs
 from egt.generation.judge import prompts_and_images
 from egt.generation.pairs import judge_pairs
+from egt.generation.rollout import rollout_sampling
 from egt.generation.sampling import BANNED_LOGIT_BIAS, Sampling, request_seeds
 from egt.generation.scoring import completion_entropies
 from egt.model_replica import REAL_VOCAB_SIZE, build_qwen2_5_vl_replica
@@ -166,7 +167,7 @@ def test_vllm_requests_have_their_own_seeds_and_ban_vision_tokens(tiny_model_dir
     processor = load_processor(str(tiny_model_dir))
     records = tiny_pairs.to_dicts()
     params = {"num_samples": 4, "temperature": 1.0, "max_new_tokens": 8}
-    prompts, kwargs = vllm_requests(processor, records, params, seed=3, template="egt")
+    prompts, kwargs = vllm_requests(processor, records, rollout_sampling(params), seed=3, template="egt")
     texts, _ = prompts_and_images(processor, records, "egt")
     assert [p["prompt"] for p in prompts] == texts  # the HF path's prompts
     seeds = sorted(k["seed"] for k in kwargs)

@@ -60,10 +60,14 @@ def runtime(rule_group):
     return minutes.get(rule_group, minutes["other"])
 
 
+def job_name(output_path):
+    """A job's name under a folder of the run: its output's path inside results/<run>/, less the suffix."""
+    return Path(str(output_path).removeprefix(f"{R}/")).with_suffix("")
+
+
 def checkpoint_dir(output_path):
     """Where a job keeps resumable work: outside its outputs, which Snakemake deletes after a kill."""
-    relative = str(output_path).removeprefix(f"{R}/")
-    return f"{R}/checkpoints/{Path(relative).with_suffix('')}"
+    return f"{R}/checkpoints/{job_name(output_path)}"
 
 
 def training_job(rule_group, output_path, seed):
@@ -89,6 +93,8 @@ def training_job(rule_group, output_path, seed):
         },
         "processes": training_processes(config, rule_group),
         "accelerate_config": train["accelerate_config"],
+        "report_to": train["report_to"],
+        "tensorboard_dir": f"{R}/logs/tensorboard/{job_name(output_path)}",
     }
 
 

@@ -16,7 +16,11 @@ rule evaluate:
         model="|".join(MODELS_EVALUATED),
         dataset="|".join(EVALUATED),
     conda:
-        "../envs/training.yaml"
+        (
+            "../envs/vllm.yaml"
+            if config["evaluation"]["engine"] == "vllm"
+            else "../envs/training.yaml"
+        )
     threads: cpus("evaluate")
     resources:
         mem_mb=mem_mb("evaluate"),

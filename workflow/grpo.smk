@@ -16,7 +16,11 @@ rule grpo_stage:
     wildcard_constraints:
         stage=r"\d+",
     conda:
-        "../envs/training.yaml"
+        (
+            "../envs/vllm.yaml"
+            if config["grpo"]["engine"] == "vllm"
+            else "../envs/training.yaml"
+        )
     threads: cpus("grpo")
     resources:
         mem_mb=mem_mb("grpo"),

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-from transformers import AutoModelForImageTextToText, AutoProcessor, PreTrainedTokenizerFast
+from transformers import (
+    AutoConfig,
+    AutoModelForImageTextToText,
+    AutoProcessor,
+    GenerationConfig,
+    PreTrainedTokenizerFast,
+)
 
 from egt.families import family, family_of_processor
 from egt.generation.sampling import neutral_generation_config
@@ -86,6 +92,18 @@ def load_model(path: str, trust_remote_code: bool = False, dtype: torch.dtype | 
     )
     model.generation_config = neutral_generation_config(model.generation_config)
     return model
+
+
+def eos_token_ids(path: str, trust_remote_code: bool = False) -> list[int]:
+    """The end-of-sequence ids :func:`load_model`'s model generates with, read without loading weights:
+    the folder's generation config, else the one transformers derives from the model config."""
+    try:
+        config = GenerationConfig.from_pretrained(path)
+    except OSError:  # no generation_config.json
+        model_config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
+        config = GenerationConfig.from_model_config(model_config)
+    eos = config.eos_token_id
+    return [eos] if isinstance(eos, int) else list(eos or [])
 
 
 def processor_class(path: str | Path) -> str | None:

@@ -42,26 +42,41 @@ def evaluate_model(
             pairs=frame_digest(benchmark),
         )
         claim_folder(cache_dir, digest)  # clears judgments made for other inputs
+    greedy = Sampling(max_new_tokens=params["max_new_tokens"])
+    if params.get("engine", "hf") == "vllm":
+        from egt.generation.vllm_engine import judge_with_vllm  # vLLM: only in envs/vllm.yaml
+
+        by_order = judge_with_vllm(model_path, benchmark, greedy, seed, judging, cache_dir=cache_dir)
+    else:
+        by_order = judge_with_hf(model_path, benchmark, greedy, params["batch_size"], seed, device, judging, cache_dir)
+    frames = [
+        judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order))
+        for order, judged in by_order.items()
+    ]
+    scored, metrics = score_judgments(pl.concat(frames), benchmark)
+    # the official protocol, from the same judgments: see egt.evaluation.official
+    return scored, {**metrics, "official": official_metrics(scored, benchmark, scorer)}
+
+
+def judge_with_hf(model_path, benchmark, greedy, batch_size, seed, device, judging, cache_dir) -> dict:
+    """Greedy judgments in each order with transformers' generate, ``batch_size`` pairs per call."""
     model = load_model(model_path, judging.trust_remote_code).to(device)
     processor = load_processor(model_path, judging.trust_remote_code, judging.pixels)
-    frames = []
+    by_order = {}
     for order in ("original", "swapped"):
-        judged = judge_pairs(
+        by_order[order] = judge_pairs(
             model,
             processor,
             benchmark,
-            Sampling(max_new_tokens=params["max_new_tokens"]),
-            batch_size=params["batch_size"],
+            greedy,
+            batch_size=batch_size,
             seed=seed,
             swap=order == "swapped",
             desc=f"evaluate ({order} order)",
             cache=Path(cache_dir) / f"{order}.jsonl" if cache_dir is not None else None,
             template=judging.template,
         )
-        frames.append(judged.select("pair_id", "text", "answer", "format_ok").with_columns(order=pl.lit(order)))
-    scored, metrics = score_judgments(pl.concat(frames), benchmark)
-    # the official protocol, from the same judgments: see egt.evaluation.official
-    return scored, {**metrics, "official": official_metrics(scored, benchmark, scorer)}
+    return by_order
 
 
 def finish_evaluation(cache_dir: str | Path | None) -> None:

@@ -91,6 +91,23 @@ def judgment_rows(
         answer_entropy = answer_token_entropies(processor.tokenizer, generated, mask, entropies)
     else:
         mean_entropy = forking_entropy = answer_entropy = [None] * generated.shape[0]
+    entropies = (mean_entropy, answer_entropy, forking_entropy)
+    return completion_rows(processor, pairs, generated, mask, num_samples, *entropies)
+
+
+def completion_rows(
+    processor,
+    pairs: list[dict],
+    generated: torch.Tensor,
+    mask: torch.Tensor,
+    num_samples: int,
+    mean_entropy: list | None = None,
+    answer_entropy: list | None = None,
+    forking_entropy: list | None = None,
+) -> list[dict]:
+    """One row per completion: its text, parsed answer and format, token count and entropies (None: greedy)."""
+    none = [None] * generated.shape[0]
+    mean_entropy, answer_entropy, forking_entropy = (v or none for v in (mean_entropy, answer_entropy, forking_entropy))
     decoded = processor.batch_decode(generated, skip_special_tokens=True)
     rows = []
     for index, text in enumerate(decoded):

@@ -14,6 +14,19 @@ from egt.generation.sampling import Sampling
 from egt.schemas import ROLLOUT_SCHEMA
 
 
+def read_judgment_cache(cache: str | Path | None) -> dict[str, list[dict]]:
+    """The judgments a JSONL cache holds, by pair (any engine's; a half-written last line is ignored)."""
+    cached: dict[str, list[dict]] = {}
+    if cache is not None and Path(cache).exists():
+        for line in Path(cache).read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:  # the line being written when the job was killed
+                continue
+            cached.setdefault(row["pair_id"], []).append(row)
+    return cached
+
+
 def judge_pairs(
     model,
     processor,
@@ -40,14 +53,7 @@ def judge_pairs(
     num_samples = sampling.num_samples
     torch.manual_seed(seed)
     model.eval()
-    cached: dict[str, list[dict]] = {}
-    if cache is not None and Path(cache).exists():
-        for line in Path(cache).read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # the line being written when the job was killed
-                continue
-            cached.setdefault(row["pair_id"], []).append(row)
+    cached = read_judgment_cache(cache)
     columns = ["pair_id", "image", "question", "response_1", "response_2"] + (
         ["frames"] if "frames" in pairs.columns else []
     )

@@ -23,15 +23,14 @@ def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
     """TRL's GRPO arguments for one stage; the global batch counts completions.
 
     Sampling is egt's (:class:`egt.generation.sampling.Sampling`): plain sampling at the stage's
-    temperature, vision tokens suppressed, every other setting explicit, so the checkpoint's own
-    generation defaults never apply.
+    temperature, vision tokens banned, every other setting explicit, so the checkpoint's own
+    generation defaults never apply — with either engine (:func:`engine_args`).
     """
     params = job["params"]
     batch = derive_batch(params["batch_size"], job["processes"], params.get("per_device_batch_size"))
     weights = params["reward_weights"]
-    sampling = Sampling(
-        max_new_tokens=params["max_completion_length"], temperature=params["temperature"], num_samples=1
-    ).hf_kwargs(vision_token_ids(processor))
+    plan = Sampling(max_new_tokens=params["max_completion_length"], temperature=params["temperature"], num_samples=1)
+    sampling = plan.hf_kwargs(vision_token_ids(processor))
     config = GRPOConfig(
         **shared_trainer_args(job, params["steps_per_stage"], batch),
         num_generations=params["num_samples"],
@@ -44,10 +43,40 @@ def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
         scale_rewards=params.get("scale_rewards", "group"),
         loss_type=params.get("loss_type", "dapo"),
         reward_weights=[weights["format"], weights["accuracy"], 0.0],
-        use_vllm=False,
-        generation_kwargs={"suppress_tokens": sampling["suppress_tokens"]},
+        **engine_args(params, plan, vision_token_ids(processor)),
     )
     return config, batch
+
+
+# What TRL's colocated engine sets itself in every ``SamplingParams`` (trl 1.16.0
+# generation/vllm_generation.py:661-671: one completion per repeated prompt, the completion length, its
+# own log-probabilities); everything else comes from egt's sampling configuration.
+TRL_SETS = ("n", "max_tokens", "logprobs")
+
+
+def engine_args(params: dict, plan: Sampling, banned_ids: list[int]) -> dict:
+    """GRPOConfig's generation-engine arguments for ``grpo.engine``.
+
+    ``hf``: transformers' generate, vision tokens suppressed (``generation_kwargs`` reach its
+    GenerationConfig, grpo_trainer.py:1171-1173). ``vllm``: TRL's colocate mode, one vLLM per training
+    process on its own GPU share, asleep during the optimizer step; ``generation_kwargs`` are merged into
+    ``vllm.SamplingParams`` over TRL's own (vllm_generation.py:672-683), so egt's vLLM settings (the rollouts'
+    builder, vision tokens banned through ``logit_bias``: SamplingParams has no ``suppress_tokens``) win.
+    """
+    if params.get("engine", "hf") == "hf":
+        return {
+            "use_vllm": False,
+            "generation_kwargs": {"suppress_tokens": plan.hf_kwargs(banned_ids)["suppress_tokens"]},
+        }
+    vllm = params.get("vllm", {})
+    return {
+        "use_vllm": True,
+        "vllm_mode": "colocate",
+        "vllm_gpu_memory_utilization": vllm.get("gpu_memory_utilization", 0.3),
+        "vllm_max_model_length": vllm.get("max_model_length"),
+        "vllm_enable_sleep_mode": vllm.get("sleep_mode", True),
+        "generation_kwargs": {k: v for k, v in plan.vllm_kwargs(banned_ids).items() if k not in TRL_SETS},
+    }
 
 
 def grpo_trainer(init_model: str, pairs: list[dict], job: dict) -> GRPOTrainer:

@@ -87,6 +87,10 @@ def run_training(
     still ZeRO-3).
     """
     job = resolve_job(job, repo)
+    if job.get("report_to") == "tensorboard":
+        # transformers 5.24 reads TensorBoard's folder from the environment only (TrainingArguments has no
+        # logging_dir any more: integrations/integration_utils.py:602); launched processes inherit it
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(Path(job["tensorboard_dir"]).resolve())
     if job["processes"] <= 1 and not job["accelerate_config"]:
         return _runner(kind)(init_model, pairs, out_dir, job)
     work = Path(job["checkpoint_dir"]).parent

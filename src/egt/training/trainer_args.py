@@ -77,7 +77,7 @@ def shared_trainer_args(job: dict, max_steps: int, batch: Batch) -> dict:
         "use_cpu": job["device"] == "cpu",
         "bf16": job.get("bf16", False),
         checkpointing_field(): job.get("gradient_checkpointing", False),
-        "report_to": "none",
+        "report_to": job.get("report_to", "none"),  # TensorBoard's folder: egt.training.launch.run_training
         "dataloader_num_workers": 0,
     }
 
