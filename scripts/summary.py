@@ -5,6 +5,7 @@ from pathlib import Path
 import polars as pl
 
 from egt.analysis.summary import build_summary, summary_markdown
+from egt.cost_plan import plan, render
 from egt.evaluation.metrics import by_model_and_dataset
 from egt.io import read_json, read_parquet, redirect_output, write_json, write_text
 from egt.schemas import HIDDEN_COLUMNS, JUDGMENT_SCHEMA, PAIR_ENTROPY_SCHEMA
@@ -35,6 +36,8 @@ summary = build_summary(
     skipped={Path(p).name.split(".")[0]: pl.read_parquet(p) for p in inp.skipped},
     truth=truth,
 )
+if snakemake.params.cost_plan_config:
+    summary["cost_plan"] = render(plan(snakemake.params.cost_plan_config, Path(snakemake.output.json).parent / "data"))
 write_json(summary, snakemake.output.json)
 write_text(summary_markdown(summary), snakemake.output.markdown)
 print(f"summary: wrote {snakemake.output.json} and {snakemake.output.markdown}")

@@ -183,6 +183,8 @@ def test_rehearsal_outputs_are_valid(rehearsal):
         in (results / "summary.md").read_text()
     )
     assert "skipped" in (results / "report/data.html").read_text()
+    # the cost plan, from the rehearsal's adapted data, beside what the jobs took
+    assert "## Cost plan" in (results / "summary.md").read_text() and "| grpo | 2 |" in summary["cost_plan"]
     # each torch job logged its numeric environment, and the manifest collected them
     numerics = json.loads((results / "manifest.json").read_text())["numerics"]
     jobs = [job for entry in numerics for job in entry["jobs"]]

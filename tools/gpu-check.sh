@@ -3,8 +3,9 @@
 # config/paper.yaml + config/rehearsal.yaml with device cuda, run locally (no Slurm). The base model
 # is the Hub-layout replica of Qwen2.5-VL-7B-Instruct (bf16 weights, the published processor files,
 # loaded from a Hub mirror), SFT and every GRPO stage train through `accelerate launch` with the
-# paper's ZeRO-3 config (one process on the one GPU), in bf16 with gradient checkpointing; rollouts
-# use vLLM when the venv's Python can import it. CUDA_VISIBLE_DEVICES is set (default 0): on a host
+# paper's ZeRO-3 config (one process on the one GPU), in bf16 with gradient checkpointing; rollouts,
+# GRPO (TRL's colocate mode) and evaluation use vLLM when the Python can import it (envs/vllm.yaml's
+# pins; it says so either way). CUDA_VISIBLE_DEVICES is set (default 0): on a host
 # with several GPUs, TRL's GRPO refuses to start in one process that sees them all.
 # Prints each job's wall time and the peak GPU memory its processes logged. Meant to take under 10
 # minutes on one GPU (never measured: no GPU was available while this was written). Run from the
@@ -23,15 +24,22 @@ port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 teacher=$!
 trap 'kill $teacher 2>/dev/null || true' EXIT
 engine=hf
-"$python" -c 'import vllm' 2>/dev/null && engine=vllm
+if "$python" -c 'import vllm' 2>/dev/null; then
+  engine=vllm
+else
+  echo "gpu-check: vLLM is not importable by $python: every step generates with transformers (hf);"
+  echo "gpu-check: for the vLLM paths, run with PYTHON set to an environment built from envs/vllm.yaml"
+fi
 cat >"$work/gpu.yaml" <<CONF
 run: gpu-check
 device: cuda
 teacher: {base_url: "http://127.0.0.1:$port/v1"}
 cluster: {gpus: {sft: 1, rollout: 1, grpo: 1, evaluate: 1}}
 rollout: {engine: $engine}
+grpo: {engine: $engine, vllm: {gpu_memory_utilization: 0.3, max_model_length: 4096}}
+evaluation: {engine: $engine}
 CONF
-echo "gpu-check: GPU $CUDA_VISIBLE_DEVICES, rollouts by $engine, work folder $work"
+echo "gpu-check: GPU $CUDA_VISIBLE_DEVICES, rollouts, GRPO and evaluation by $engine, work folder $work"
 start=$(date +%s)
 EGT_REHEARSAL_TEACHER_KEY=local "$python" -m snakemake --snakefile "$repo/Snakefile" --directory "$work" \
   --cores "$(nproc)" --resources gpu=1 \

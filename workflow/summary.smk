@@ -42,5 +42,7 @@ rule summary:
         runtime=runtime("other"),
     params:
         noise=config.get("toy_world", {}).get("noise"),
+        # a GPU run's estimate (egt.cost_plan) beside what it took; the toy world runs on CPUs
+        cost_plan_config=config if config["data"]["source"] == "hub" else None,
     script:
         "../scripts/summary.py"

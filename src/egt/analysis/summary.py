@@ -197,6 +197,13 @@ def summary_markdown(summary: dict) -> str:
     for name, t in summary["training"].items():
         extra = ", ".join(f"{k[5:]}={_fmt(v)}" for k, v in t.items() if k.startswith("last_") and k != "last_step")
         lines.append(f"| {name} | {_fmt(t['steps'])} | {_fmt(t['train_runtime_s'], 1)} | {extra} |")
+    if summary.get("cost_plan"):
+        lines += [
+            "",
+            "## Cost plan (the estimate before the run; measured job times: benchmarks/)",
+            "",
+            summary["cost_plan"],
+        ]
     return "\n".join(lines) + "\n"
 
 
