@@ -33,6 +33,7 @@ include: "workflow/summary.smk"
 include: "workflow/report.smk"
 include: "workflow/release.smk"
 include: "workflow/ablation.smk"
+include: "workflow/scorer.smk"
 
 
 localrules:

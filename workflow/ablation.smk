@@ -19,7 +19,7 @@ rule ablation:
 
 rule ablation_schedule:
     input:
-        f"{R}/entropy/pair_entropy.parquet",
+        CURATION_PAIRS,
     output:
         f"{ABLATION_RUN_DIR}/schedule.parquet",
     log:
@@ -92,7 +92,7 @@ use rule evaluate as ablation_evaluate with:
 rule ablation_table:
     input:
         unpack(ablation_toy_world_inputs),
-        pairs=f"{R}/entropy/pair_entropy.parquet",
+        pairs=CURATION_PAIRS,
         analysis=f"{R}/entropy/entropy_accuracy.json",
         # every run of ABLATION_RUNS, then of SWEEP_RUNS, in order
         metrics=[

@@ -4,6 +4,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from egt.analysis.ablation.plan import ARMS, VARIANT_PATTERN, Variant, planned_runs
+from egt.analysis.scorer import scorer_name
+from egt.cost_plan import SECTIONS as COST_PLAN_SECTIONS
 from egt.config import ConfigError, check_config, hub_folder, training_processes
 from egt.readers import hub_allow_patterns, missing_local_sources
 from egt.data.usability import role
@@ -96,6 +98,29 @@ def training_job(rule_group, output_path, seed):
         "report_to": train["report_to"],
         "tensorboard_dir": f"{R}/logs/tensorboard/{job_name(output_path)}",
     }
+
+
+def scorer_training_job(wildcards, output_path):
+    """The pipeline's SFT job (sft.*) for a scorer's step count (workflow/scorer.smk)."""
+    job = training_job("sft", output_path, SEED)
+    return {**job, "params": {**job["params"], "max_steps": int(wildcards.steps)}}
+
+
+def scored_pairs(scored):
+    """What a scorer judges: the pool, or the noisy validation split it is chosen on."""
+    if scored == "pool":
+        return f"{R}/data/pool.valid.parquet"
+    return f"{R}/data/noisy_validation.parquet"
+
+
+# Which model's rollouts rank the pool for curation, the curriculum and the ablation's schedules
+# (entropy.model): the SFT model RL starts from (the paper's setting), or a scorer (workflow/scorer.smk).
+ENTROPY = config["entropy"]
+CURATION_PAIRS = (
+    f"{R}/entropy/pair_entropy.parquet"
+    if ENTROPY["model"] == "sft"
+    else f"{R}/scorers/{scorer_name(ENTROPY['scorer'])}/pool/pair_entropy.parquet"
+)
 
 
 STAGES = list(range(1, config["curriculum"]["stages"] + 1))

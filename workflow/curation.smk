@@ -3,7 +3,7 @@
 
 rule curate:
     input:
-        f"{R}/entropy/pair_entropy.parquet",
+        CURATION_PAIRS,
     output:
         kept=f"{R}/curation/kept.parquet",
         dropped=f"{R}/curation/dropped.parquet",

@@ -42,7 +42,12 @@ rule summary:
         runtime=runtime("other"),
     params:
         noise=config.get("toy_world", {}).get("noise"),
-        # a GPU run's estimate (egt.cost_plan) beside what it took; the toy world runs on CPUs
-        cost_plan_config=config if config["data"]["source"] == "hub" else None,
+        # a GPU run's estimate (egt.cost_plan) beside what it took, from the sections it reads (others
+        # changing must not rerun the summary); the toy world runs on CPUs
+        cost_plan_config=(
+            {key: config[key] for key in COST_PLAN_SECTIONS}
+            if config["data"]["source"] == "hub"
+            else None
+        ),
     script:
         "../scripts/summary.py"

@@ -26,6 +26,10 @@ PUBLISHED_PAIRS = {
 IMAGE_PATCH_PIXELS = 28 * 28  # Qwen2.5-VL: one image token per 28 x 28 pixels (merged 14-px patches)
 
 
+# The config sections a plan reads (the summary passes only these: others changing must not rerun it).
+SECTIONS = ("data", "model", "cluster", "cost", "sft", "rollout", "curriculum", "grpo", "evaluation")
+
+
 @dataclass(frozen=True)
 class Job:
     group: str  # rule group (cluster.* keys)

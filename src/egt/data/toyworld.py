@@ -57,7 +57,16 @@ RESPONSE_TEMPLATES = (
 BACKGROUND = (120, 120, 120)
 
 # Split name -> stream index, so each split has its own independent random stream.
-SPLIT_STREAMS = {"pool": 0, "sft": 1, "benchmark": 2, "validation": 3, "best_of_n": 4}
+SPLIT_STREAMS = {
+    "pool": 0,
+    "sft": 1,
+    "benchmark": 2,
+    "validation": 3,
+    "best_of_n": 4,
+    # issue 24's scorer: a noisy split to choose it on (labelled like the pool), and its own phase-1 traces
+    "noisy_validation": 5,
+    "scorer_sft": 6,
+}
 NOISE_KINDS = ("symmetric", "first_when_unsure", "favourite_when_unsure")
 
 
