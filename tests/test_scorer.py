@@ -49,6 +49,11 @@ def test_scorers_are_built_scored_on_the_noisy_split_and_can_rank_the_pool(smoke
     assert (results / "ablation/scorer_sweep.png").stat().st_size > 0
     history = json.loads((results / "scorers/t24_s3/log_history.json").read_text())
     assert max(entry.get("step", 0) for entry in history) == 3  # the scorer's own step count
+    # only the AUROC rule reads a truth, the noisy validation split's: the pool's takes no part in the choice
+    summary = snakemake("scorer_sweep", *configs, "--detailed-summary", "--cores", "1", workdir=workdir)
+    rows = [line.split("\t") for line in summary.stdout.splitlines()[1:] if "\t" in line]
+    assert {row[2] for row in rows if "_hidden.parquet" in row[4]} == {"scorer_auroc"}
+    assert not any("pool_hidden" in row[4] for row in rows)
     # ranking the pool by a scorer: its pool rollouts and table, then curation; RL still from the SFT model
     (workdir / "model.yaml").write_text(yaml.safe_dump({"entropy": {"model": "scorer", "scorer": budgets[1]}}))
     dry = snakemake("-n", "all", *configs, str(workdir / "model.yaml"), workdir=workdir)

@@ -13,8 +13,8 @@ wildcard_constraints:
 
 rule ablation:
     input:
-        f"{R}/ablation/ablation.json",
-        f"{R}/ablation/ablation.md",
+        f"{ABLATION_DIR}/ablation.json",
+        f"{ABLATION_DIR}/ablation.md",
 
 
 rule ablation_schedule:
@@ -23,9 +23,9 @@ rule ablation_schedule:
     output:
         f"{ABLATION_RUN_DIR}/schedule.parquet",
     log:
-        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/schedule.log",
+        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/schedule.log",
     benchmark:
-        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/schedule.tsv"
+        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/schedule.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")
@@ -45,11 +45,11 @@ rule ablation_oracle_pool:
         pool=f"{R}/data/pool.valid.parquet",
         hidden=f"{R}/data/pool_hidden.parquet",
     output:
-        f"{R}/ablation/pool_true_labels.parquet",
+        f"{ABLATION_DIR}/pool_true_labels.parquet",
     log:
-        f"{R}/logs/ablation/oracle_pool.log",
+        f"{R}/logs/{ABLATION_NAME}/oracle_pool.log",
     benchmark:
-        f"{R}/benchmarks/ablation/oracle_pool.tsv"
+        f"{R}/benchmarks/{ABLATION_NAME}/oracle_pool.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")
@@ -70,9 +70,9 @@ use rule grpo_stage as ablation_grpo_stage with:
         model=directory(f"{ABLATION_RUN_DIR}/stage_{{stage}}/model"),
         history=f"{ABLATION_RUN_DIR}/stage_{{stage}}/log_history.json",
     log:
-        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/stage_{{stage}}.log",
+        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/stage_{{stage}}.log",
     benchmark:
-        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/stage_{{stage}}.tsv"
+        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/stage_{{stage}}.tsv"
 
 
 # The pipeline's evaluation of a run's last stage.
@@ -84,9 +84,9 @@ use rule evaluate as ablation_evaluate with:
         judgments=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.parquet",
         metrics=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.json",
     log:
-        f"{R}/logs/ablation/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.log",
+        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.log",
     benchmark:
-        f"{R}/benchmarks/ablation/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.tsv"
+        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.tsv"
 
 
 rule ablation_table:
@@ -119,22 +119,22 @@ rule ablation_table:
             for stage in STAGES
         ],
     output:
-        json=f"{R}/ablation/ablation.json",
-        markdown=f"{R}/ablation/ablation.md",
+        json=f"{ABLATION_DIR}/ablation.json",
+        markdown=f"{ABLATION_DIR}/ablation.md",
         html=report(
-            f"{R}/ablation/ablation.html",
+            f"{ABLATION_DIR}/ablation.html",
             caption="report/ablation_table.rst",
             category="6. Ablation",
         ),
         figure=report(
-            f"{R}/ablation/ablation.png",
+            f"{ABLATION_DIR}/ablation.png",
             caption="report/ablation_figure.rst",
             category="6. Ablation",
         ),
     log:
-        f"{R}/logs/ablation/ablation_table.log",
+        f"{R}/logs/{ABLATION_NAME}/ablation_table.log",
     benchmark:
-        f"{R}/benchmarks/ablation/ablation_table.tsv"
+        f"{R}/benchmarks/{ABLATION_NAME}/ablation_table.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")

@@ -211,7 +211,15 @@ ABLATION_RUNS, SWEEP_RUNS = planned_runs(
 # keep_quantile sweep, a tuning instrument, always on the validation set.
 ARM_SPLIT = {"benchmark": BENCHMARKS, "validation": VALIDATION}[ABLATION["split"]][0]
 SWEEP_SPLIT = VALIDATION[0] if VALIDATION else None
-ABLATION_RUN_DIR = f"{R}/ablation/runs/{{variant}}/seed_{{seed}}"
+# The ablation's folder: results/<run>/ablation, or, with entropy ranked by a scorer (entropy.model), one
+# of its own beside it, so that the two experiments' tables stand side by side (docs/ablation.md).
+ABLATION_NAME = (
+    "ablation"
+    if ENTROPY["model"] == "sft"
+    else f"ablation_scorer_{scorer_name(ENTROPY['scorer'])}"
+)
+ABLATION_DIR = f"{R}/{ABLATION_NAME}"
+ABLATION_RUN_DIR = f"{ABLATION_DIR}/runs/{{variant}}/seed_{{seed}}"
 
 
 def ablation_init_model(wildcards):
@@ -226,7 +234,7 @@ def ablation_init_model(wildcards):
 def ablation_pool(wildcards):
     """The oracle control trains on the true labels; every other arm on the annotated pool."""
     if Variant.parse(wildcards.variant).labels == "oracle":
-        return f"{R}/ablation/pool_true_labels.parquet"
+        return f"{ABLATION_DIR}/pool_true_labels.parquet"
     return f"{R}/data/pool.valid.parquet"
 
 
