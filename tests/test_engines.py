@@ -2,6 +2,7 @@
 and parsed into the same rows as the HF path (constructed and compared on CPU: vLLM cannot be installed
 here, so its calls themselves never run in these tests), and a training run followed live."""
 
+import pytest
 import torch
 
 from egt.generation.entropy import generated_token_mask
@@ -107,3 +108,16 @@ def test_report_to_tensorboard_writes_the_training_curves_under_the_run(
     assert events, "no TensorBoard event file where the config puts it"
     curves = EventAccumulator(str(events[0].parent)).Reload().Tags()["scalars"]
     assert "train/loss" in curves
+
+
+def test_a_reporter_whose_package_is_missing_stops_before_training():
+    from egt.training.launch import REPORTERS, check_reporter
+
+    check_reporter("none")
+    check_reporter("tensorboard")  # pinned in the cluster extra and envs
+    REPORTERS["missing_reporter"] = "egt_no_such_package"
+    try:
+        with pytest.raises(RuntimeError, match="train.report_to: missing_reporter needs the egt_no_such_package"):
+            check_reporter("missing_reporter")
+    finally:
+        del REPORTERS["missing_reporter"]

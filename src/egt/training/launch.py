@@ -11,6 +11,7 @@ CPUs).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -77,6 +78,21 @@ def launch_command(job: dict, spec_file: str | Path) -> list[str]:
     return command + ["-m", "egt.training.launch", str(spec_file)]
 
 
+# train.report_to -> the package its TRL callback needs (tensorboard is pinned in the cluster envs;
+# wandb is not: it needs its own account and login, so it is installed by whoever uses it)
+REPORTERS = {"none": None, "tensorboard": "tensorboard", "wandb": "wandb"}
+
+
+def check_reporter(report_to: str) -> None:
+    """Fail before training, by the config key, when the chosen reporter's package is missing."""
+    package = REPORTERS[report_to]
+    if package is not None and importlib.util.find_spec(package) is None:
+        raise RuntimeError(
+            f"train.report_to: {report_to} needs the {package} package in this job's environment "
+            f"(pip install {package}), or set train.report_to: none"
+        )
+
+
 def run_training(
     kind: str, pairs: pl.DataFrame, init_model: str, out_dir: str, job: dict, repo: str | Path = "."
 ) -> list[dict]:
@@ -87,6 +103,7 @@ def run_training(
     still ZeRO-3).
     """
     job = resolve_job(job, repo)
+    check_reporter(job.get("report_to", "none"))
     if job.get("report_to") == "tensorboard":
         # transformers 5.24 reads TensorBoard's folder from the environment only (TrainingArguments has no
         # logging_dir any more: integrations/integration_utils.py:602); launched processes inherit it
