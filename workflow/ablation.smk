@@ -93,7 +93,7 @@ rule ablation_table:
     input:
         unpack(ablation_toy_world_inputs),
         pairs=CURATION_PAIRS,
-        analysis=f"{R}/entropy/entropy_accuracy.json",
+        analysis=f"{ENTROPY_DIR}/entropy_accuracy.json",
         # every run of ABLATION_RUNS, then of SWEEP_RUNS, in order
         metrics=[
             f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.json".format(variant=v, seed=s)

@@ -116,11 +116,12 @@ def scored_pairs(scored):
 # Which model's rollouts rank the pool for curation, the curriculum and the ablation's schedules
 # (entropy.model): the SFT model RL starts from (the paper's setting), or a scorer (workflow/scorer.smk).
 ENTROPY = config["entropy"]
-CURATION_PAIRS = (
-    f"{R}/entropy/pair_entropy.parquet"
+ENTROPY_DIR = (
+    f"{R}/entropy"
     if ENTROPY["model"] == "sft"
-    else f"{R}/scorers/{scorer_name(ENTROPY['scorer'])}/pool/pair_entropy.parquet"
+    else f"{R}/scorers/{scorer_name(ENTROPY['scorer'])}/pool"
 )
+CURATION_PAIRS = f"{ENTROPY_DIR}/pair_entropy.parquet"
 
 
 STAGES = list(range(1, config["curriculum"]["stages"] + 1))
