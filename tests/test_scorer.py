@@ -2,6 +2,7 @@
 preset, on top of a finished smoke run (pipeline tier)."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -33,14 +34,46 @@ def test_the_cheapest_scorer_that_sees_the_noise_is_chosen():
     assert scorer_name({"traces": 64, "steps": 8}) == "t64_s8"
 
 
-@pytest.mark.pipeline
-def test_scorers_are_built_scored_on_the_noisy_split_and_can_rank_the_pool(smoke_run, tmp_path):
+BUDGETS = [{"traces": 16, "steps": 2}, {"traces": 24, "steps": 3}]
+
+
+def scorer_workdir(smoke_run, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(smoke_run, workdir, symlinks=True)  # copy2 keeps mtimes: nothing upstream reruns
-    budgets = [{"traces": 16, "steps": 2}, {"traces": 24, "steps": 3}]
     override = workdir / "scorer.yaml"
-    override.write_text(yaml.safe_dump({"entropy": {"scorer_sweep": budgets, "noisy_validation_size": 24}}))
-    configs = ["--configfile", SMOKE, str(override)]
+    override.write_text(yaml.safe_dump({"entropy": {"scorer_sweep": BUDGETS, "noisy_validation_size": 24}}))
+    return workdir, ["--configfile", SMOKE, str(override)]
+
+
+@pytest.mark.pipeline
+def test_the_scorer_dag_reads_only_the_noisy_splits_truth_and_leaves_rl_to_the_sft_model(smoke_run, tmp_path):
+    workdir, configs = scorer_workdir(smoke_run, tmp_path)
+    dry = snakemake("-n", "scorer_sweep", *configs, workdir=workdir)
+    assert jobs_planned(dry.stdout + dry.stderr) == {
+        "noisy_validation": 1,
+        "scorer_traces": 2,
+        "scorer_sft": 2,
+        "scorer_rollout": 4,  # 2 scorers x 2 shards over the noisy validation split
+        "scorer_entropy": 2,
+        "scorer_auroc": 2,
+        "scorer_sweep": 1,
+    }
+    # only the AUROC rule reads a truth, the noisy validation split's: the pool's takes no part in the choice
+    inputs = re.findall(r"^(?:local)?rule (\w+):\n    input: (.*)$", dry.stdout + dry.stderr, flags=re.MULTILINE)
+    assert {rule for rule, files in inputs if "_hidden.parquet" in files} == {"scorer_auroc"}
+    assert not any("pool_hidden" in files for _, files in inputs)
+    # ranking the pool by a scorer: its pool rollouts and table, then curation; RL still from the SFT model
+    (workdir / "model.yaml").write_text(yaml.safe_dump({"entropy": {"model": "scorer", "scorer": BUDGETS[1]}}))
+    dry = snakemake("-n", "all", *configs, str(workdir / "model.yaml"), workdir=workdir)
+    planned = jobs_planned(dry.stdout + dry.stderr)
+    assert planned["scorer_sft"] == 1 and planned["scorer_rollout"] == 2 and planned["curate"] == 1
+    assert "sft" not in planned and "rollout" not in planned
+
+
+@pytest.mark.pipeline
+@pytest.mark.slow  # about a minute on top of the smoke run: CI's budget has no room for it (make test-slow)
+def test_scorers_are_built_and_scored_on_the_noisy_split(smoke_run, tmp_path):
+    workdir, configs = scorer_workdir(smoke_run, tmp_path)
     snakemake("--cores", "2", "scorer_sweep", *configs, workdir=workdir)
     results = workdir / "results/smoke"
     sweep_result = json.loads((results / "ablation/scorer_sweep.json").read_text())
@@ -49,14 +82,3 @@ def test_scorers_are_built_scored_on_the_noisy_split_and_can_rank_the_pool(smoke
     assert (results / "ablation/scorer_sweep.png").stat().st_size > 0
     history = json.loads((results / "scorers/t24_s3/log_history.json").read_text())
     assert max(entry.get("step", 0) for entry in history) == 3  # the scorer's own step count
-    # only the AUROC rule reads a truth, the noisy validation split's: the pool's takes no part in the choice
-    summary = snakemake("scorer_sweep", *configs, "--detailed-summary", "--cores", "1", workdir=workdir)
-    rows = [line.split("\t") for line in summary.stdout.splitlines()[1:] if "\t" in line]
-    assert {row[2] for row in rows if "_hidden.parquet" in row[4]} == {"scorer_auroc"}
-    assert not any("pool_hidden" in row[4] for row in rows)
-    # ranking the pool by a scorer: its pool rollouts and table, then curation; RL still from the SFT model
-    (workdir / "model.yaml").write_text(yaml.safe_dump({"entropy": {"model": "scorer", "scorer": budgets[1]}}))
-    dry = snakemake("-n", "all", *configs, str(workdir / "model.yaml"), workdir=workdir)
-    planned = jobs_planned(dry.stdout + dry.stderr)
-    assert planned["scorer_rollout"] == 2 and planned["scorer_entropy"] == 1 and planned["curate"] == 1
-    assert "sft" not in planned and "rollout" not in planned and "scorer_sft" not in planned
