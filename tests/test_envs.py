@@ -102,6 +102,8 @@ def test_the_rules_use_exactly_these_envs():
 
 
 @pytest.mark.pipeline
+# 30 s building a venv, no room in CI's 12 minutes; test_each_env_holds_what_its_rules_import checks it statically
+@pytest.mark.slow
 def test_data_env_built_for_real_imports_its_scripts_modules(tmp_path):
     """The data environment's pip dependencies installed into a fresh venv (no egt, no torch): every
     module its rules' scripts import loads, with egt found the way a rule finds it (scripts/egt)."""
