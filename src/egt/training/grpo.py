@@ -30,7 +30,8 @@ def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
     batch = derive_batch(params["batch_size"], job["processes"], params.get("per_device_batch_size"))
     weights = params["reward_weights"]
     plan = Sampling(max_new_tokens=params["max_completion_length"], temperature=params["temperature"], num_samples=1)
-    sampling = plan.hf_kwargs(vision_token_ids(processor))
+    banned = vision_token_ids(processor)
+    sampling = plan.hf_kwargs(banned)
     config = GRPOConfig(
         **shared_trainer_args(job, params["steps_per_stage"], batch),
         num_generations=params["num_samples"],
@@ -43,7 +44,7 @@ def grpo_config(job: dict, processor) -> tuple[GRPOConfig, object]:
         scale_rewards=params.get("scale_rewards", "group"),
         loss_type=params.get("loss_type", "dapo"),
         reward_weights=[weights["format"], weights["accuracy"], 0.0],
-        **engine_args(params, plan, vision_token_ids(processor)),
+        **engine_args(params, plan, banned),
     )
     return config, batch
 
