@@ -33,6 +33,7 @@ result = build_ablation(
     seed=params.seed,
     signal=params.signal,
 )
+result["ranked_by"] = params.ranked_by
 markdown = ablation_markdown(result)
 write_json(result, snakemake.output.json)
 write_text(markdown, snakemake.output.markdown)

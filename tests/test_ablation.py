@@ -126,6 +126,31 @@ def test_schedules_select_then_order():
     assert agreeing.height == 17 and not {"p15", "p16", "p17"} & set(agreeing["pair_id"])
 
 
+def test_runs_no_ranking_changes_are_marked_shared():
+    """Variant.ranked decides which runs two ablations ranked by different models share: a shared run's
+    schedule must be the same under any ranking (and row order) of the pool, a ranked one's must not."""
+    ids = [f"p{i:02d}" for i in range(30)]
+    rng = np.random.default_rng(0)
+    rankings = [
+        pl.DataFrame(
+            {
+                "pair_id": ids,
+                "pair_entropy": rng.permutation(30).astype(float),
+                "label": [1] * 30,
+                "majority_answer": rng.integers(1, 3, 30),
+            },
+            schema_overrides={"label": pl.Int8, "majority_answer": pl.Int8},
+        ).sample(fraction=1.0, shuffle=True, seed=seed)
+        for seed in (1, 2)
+    ]
+    shared = {arm for arm in ARMS if not arm_variant(arm, 0.7).ranked}
+    assert shared == {"baseline", "oracle_labels", "random_drop"}
+    for arm in ARMS:
+        variant = arm_variant(arm, 0.7)
+        a, b = (schedule(r, variant, 3, seed=4).select("pair_id", "stage") for r in rankings)
+        assert a.equals(b) == (arm in shared), arm
+
+
 def test_comparison_to_baseline():
     base = {"mean": 0.80, "std": 0.01}
     assert difference_vs({"mean": 0.85, "std": 0.01}, base)["exceeds_spread"] is True

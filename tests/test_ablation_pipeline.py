@@ -86,6 +86,7 @@ def test_every_run_trains_the_same_steps_and_the_table_reads_them(ablation_run):
     assert pl.read_parquet(workdir / RUNS / "oracle_entropy_random_q1.00/seed_1/schedule.parquet").equals(baseline)
     page = (workdir / "results/smoke/ablation/ablation.md").read_text()
     assert all(f"| {arm} |" in page for arm in ARMS) and "Verdict preconditions" in page
+    assert "The pool is ranked by the SFT model RL starts from" in page
     assert (workdir / "results/smoke/ablation/ablation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

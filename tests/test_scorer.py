@@ -64,10 +64,29 @@ def test_the_scorer_dag_reads_only_the_noisy_splits_truth_and_leaves_rl_to_the_s
     assert not any("pool_hidden" in files for _, files in inputs)
     # ranking the pool by a scorer: its pool rollouts and table, then curation; RL still from the SFT model
     (workdir / "model.yaml").write_text(yaml.safe_dump({"entropy": {"model": "scorer", "scorer": BUDGETS[1]}}))
-    dry = snakemake("-n", "all", *configs, str(workdir / "model.yaml"), workdir=workdir)
+    dry = snakemake("-n", "all", "ablation", *configs, str(workdir / "model.yaml"), workdir=workdir)
     planned = jobs_planned(dry.stdout + dry.stderr)
     assert planned["scorer_sft"] == 1 and planned["scorer_rollout"] == 2 and planned["curate"] == 1
     assert "sft" not in planned and "rollout" not in planned
+    # the ablation's ranked runs read the scorer's table in its own folder; the runs no ranking changes
+    # (baseline, oracle, random drop) stay in the default ablation's folder, drawn from the SFT model's
+    schedules = re.findall(
+        r"^(?:local)?rule ablation_schedule:\n    input: (\S+)\n    output: results/smoke/(\w+)/runs/(\w+)_q",
+        dry.stdout + dry.stderr,
+        flags=re.MULTILINE,
+    )
+    assert {(folder, variant, table) for table, folder, variant in schedules} == {
+        ("ablation_scorer_t24_s3", variant, "results/smoke/scorers/t24_s3/pool/pair_entropy.parquet")
+        for variant in (
+            "noisy_entropy_random",
+            "noisy_entropy_low_to_high",
+            "noisy_entropy_high_to_low",
+            "noisy_agreement_random",
+        )
+    } | {
+        ("ablation", variant, "results/smoke/entropy/pair_entropy.parquet")
+        for variant in ("noisy_entropy_random", "oracle_entropy_random", "noisy_random_random")
+    }
 
 
 @pytest.mark.pipeline

@@ -7,6 +7,7 @@
 
 
 wildcard_constraints:
+    ablation=ABLATION_FOLDER_PATTERN,
     variant=VARIANT_PATTERN,
     seed=r"\d+",
 
@@ -19,13 +20,13 @@ rule ablation:
 
 rule ablation_schedule:
     input:
-        CURATION_PAIRS,
+        ablation_ranking,
     output:
         f"{ABLATION_RUN_DIR}/schedule.parquet",
     log:
-        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/schedule.log",
+        f"{R}/logs/{ABLATION_LOG_DIR}/schedule.log",
     benchmark:
-        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/schedule.tsv"
+        f"{R}/benchmarks/{ABLATION_LOG_DIR}/schedule.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")
@@ -45,11 +46,11 @@ rule ablation_oracle_pool:
         pool=f"{R}/data/pool.valid.parquet",
         hidden=f"{R}/data/pool_hidden.parquet",
     output:
-        f"{ABLATION_DIR}/pool_true_labels.parquet",
+        f"{R}/ablation/pool_true_labels.parquet",  # shared, as the oracle's runs are (ABLATION_NAME)
     log:
-        f"{R}/logs/{ABLATION_NAME}/oracle_pool.log",
+        f"{R}/logs/ablation/oracle_pool.log",
     benchmark:
-        f"{R}/benchmarks/{ABLATION_NAME}/oracle_pool.tsv"
+        f"{R}/benchmarks/ablation/oracle_pool.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")
@@ -70,9 +71,9 @@ use rule grpo_stage as ablation_grpo_stage with:
         model=directory(f"{ABLATION_RUN_DIR}/stage_{{stage}}/model"),
         history=f"{ABLATION_RUN_DIR}/stage_{{stage}}/log_history.json",
     log:
-        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/stage_{{stage}}.log",
+        f"{R}/logs/{ABLATION_LOG_DIR}/stage_{{stage}}.log",
     benchmark:
-        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/stage_{{stage}}.tsv"
+        f"{R}/benchmarks/{ABLATION_LOG_DIR}/stage_{{stage}}.tsv"
 
 
 # The pipeline's evaluation of a run's last stage.
@@ -84,9 +85,9 @@ use rule evaluate as ablation_evaluate with:
         judgments=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.parquet",
         metrics=f"{ABLATION_RUN_DIR}/evaluation/{{dataset}}.json",
     log:
-        f"{R}/logs/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.log",
+        f"{R}/logs/{ABLATION_LOG_DIR}/evaluation_{{dataset}}.log",
     benchmark:
-        f"{R}/benchmarks/{ABLATION_NAME}/{{variant}}/seed_{{seed}}/evaluation_{{dataset}}.tsv"
+        f"{R}/benchmarks/{ABLATION_LOG_DIR}/evaluation_{{dataset}}.tsv"
 
 
 rule ablation_table:
@@ -96,25 +97,19 @@ rule ablation_table:
         analysis=f"{ENTROPY_DIR}/entropy_accuracy.json",
         # every run of ABLATION_RUNS, then of SWEEP_RUNS, in order
         metrics=[
-            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.json".format(variant=v, seed=s)
+            f"{ablation_run_dir(v, s)}/evaluation/{ARM_SPLIT}.json"
             for v, s in ABLATION_RUNS
         ]
         + [
-            f"{ABLATION_RUN_DIR}/evaluation/{SWEEP_SPLIT}.json".format(
-                variant=v, seed=s
-            )
+            f"{ablation_run_dir(v, s)}/evaluation/{SWEEP_SPLIT}.json"
             for v, s in SWEEP_RUNS
         ],
         judgments=[
-            f"{ABLATION_RUN_DIR}/evaluation/{ARM_SPLIT}.parquet".format(
-                variant=v, seed=s
-            )
+            f"{ablation_run_dir(v, s)}/evaluation/{ARM_SPLIT}.parquet"
             for v, s in ABLATION_RUNS
         ],
         histories=[
-            f"{ABLATION_RUN_DIR}/stage_{stage}/log_history.json".format(
-                variant=v, seed=s
-            )
+            f"{ablation_run_dir(v, s)}/stage_{stage}/log_history.json"
             for v, s in ABLATION_RUNS
             for stage in STAGES
         ],
@@ -151,6 +146,7 @@ rule ablation_table:
         split=ARM_SPLIT,
         keep_quantile=config["curation"]["keep_quantile"],
         signal=config["curation"]["signal"],
+        ranked_by=ABLATION_RANKED_BY,
         noise=config.get("toy_world", {}).get("noise"),
         bootstrap_resamples=ABLATION["bootstrap_resamples"],
         seed=SEED,

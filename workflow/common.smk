@@ -213,14 +213,40 @@ ABLATION_RUNS, SWEEP_RUNS = planned_runs(
 ARM_SPLIT = {"benchmark": BENCHMARKS, "validation": VALIDATION}[ABLATION["split"]][0]
 SWEEP_SPLIT = VALIDATION[0] if VALIDATION else None
 # The ablation's folder: results/<run>/ablation, or, with entropy ranked by a scorer (entropy.model), one
-# of its own beside it, so that the two experiments' tables stand side by side (docs/ablation.md).
+# of its own beside it, so that the two experiments' tables stand side by side (docs/ablation.md). The
+# folder names the ranking its runs read: a run whose schedule no ranking changes (Variant.ranked:
+# baseline, oracle labels, random drop) lives in results/<run>/ablation whichever model ranks the pool,
+# so the two experiments share it instead of training it twice.
 ABLATION_NAME = (
     "ablation"
     if ENTROPY["model"] == "sft"
     else f"ablation_scorer_{scorer_name(ENTROPY['scorer'])}"
 )
 ABLATION_DIR = f"{R}/{ABLATION_NAME}"
-ABLATION_RUN_DIR = f"{ABLATION_DIR}/runs/{{variant}}/seed_{{seed}}"
+ABLATION_RANKED_BY = (
+    "the SFT model RL starts from (entropy.model: sft, the paper's setting)"
+    if ENTROPY["model"] == "sft"
+    else f"the scorer {scorer_name(ENTROPY['scorer'])}'s rollouts (entropy.model: scorer); RL still starts "
+    f"from the SFT model, and the runs no ranking changes (baseline, oracle labels, random drop) are the "
+    f"ones in {R}/ablation/runs/"
+)
+ABLATION_FOLDER_PATTERN = r"ablation(_scorer_t\d+_s\d+)?"
+ABLATION_RUN_DIR = f"{R}/{{ablation}}/runs/{{variant}}/seed_{{seed}}"
+ABLATION_LOG_DIR = "{ablation}/{variant}/seed_{seed}"  # under logs/ and benchmarks/
+
+
+def ablation_run_dir(variant, seed):
+    """Where one run of this experiment lives (see ABLATION_NAME)."""
+    folder = ABLATION_NAME if Variant.parse(variant).ranked else "ablation"
+    return ABLATION_RUN_DIR.format(ablation=folder, variant=variant, seed=seed)
+
+
+def ablation_ranking(wildcards):
+    """The pair table a run's schedule is drawn from: its folder's ranking (the SFT model's for
+    results/<run>/ablation, a scorer's for ablation_scorer_<budget>)."""
+    if wildcards.ablation == "ablation":
+        return f"{R}/entropy/pair_entropy.parquet"
+    return f"{R}/scorers/{wildcards.ablation.removeprefix('ablation_scorer_')}/pool/pair_entropy.parquet"
 
 
 def ablation_init_model(wildcards):
@@ -228,14 +254,14 @@ def ablation_init_model(wildcards):
     if stage == 1:
         return f"{R}/sft/model"
     return f"{ABLATION_RUN_DIR}/stage_{stage - 1}/model".format(
-        variant=wildcards.variant, seed=wildcards.seed
+        ablation=wildcards.ablation, variant=wildcards.variant, seed=wildcards.seed
     )
 
 
 def ablation_pool(wildcards):
     """The oracle control trains on the true labels; every other arm on the annotated pool."""
     if Variant.parse(wildcards.variant).labels == "oracle":
-        return f"{ABLATION_DIR}/pool_true_labels.parquet"
+        return f"{R}/ablation/pool_true_labels.parquet"
     return f"{R}/data/pool.valid.parquet"
 
 

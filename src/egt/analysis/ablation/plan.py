@@ -37,6 +37,14 @@ class Variant:
     def name(self) -> str:
         return f"{self.labels}_{self.selection}_{self.order}_q{self.keep_quantile:.2f}"
 
+    @property
+    def ranked(self) -> bool:
+        """Whether the run's pairs or their order depend on how the pool is ranked (the curation signal of
+        one model's rollouts). A random order over the whole pool or over a random draw does not: such runs
+        are the same whichever model ranks the pool, and ablations ranked by different models share them."""
+        whole_pool = self.selection == "entropy" and self.keep_quantile >= 1.0
+        return not (self.order == "random" and (whole_pool or self.selection == "random"))
+
     @classmethod
     def parse(cls, name: str) -> Variant:
         match = re.fullmatch(VARIANT_PATTERN, name)

@@ -101,7 +101,8 @@ def ablation_markdown(result: dict) -> str:
         f"Scored on the {result['split']} split. Seeds {', '.join(map(str, seeds))}{extra}; every arm starts "
         f"from the same SFT model ({result['split']} accuracy {_fmt(result['sft']['accuracy'])}; the ideal "
         f"observer reaches {_fmt(result['ceiling']['ideal_accuracy'])}) and the same rollouts, and trains the "
-        "same number of GRPO steps.",
+        "same number of GRPO steps."
+        + (f" The pool is ranked by {result['ranked_by']}." if result.get("ranked_by") else ""),
         "",
         "## Verdict preconditions",
         "",
