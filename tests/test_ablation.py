@@ -5,9 +5,11 @@ import polars as pl
 import pytest
 
 from egt.analysis.ablation.plan import ARMS, Variant, arm_variant, planned_runs, schedule, with_true_labels
+from egt.analysis.ablation.rankings import compare_rankings, rankings_markdown
 from egt.analysis.ablation.results import paired_bootstrap, per_pair_accuracy, training_diagnostics, verdict
 from egt.analysis.ceiling import accuracy_by_ambiguity, ideal_accuracy
 from egt.analysis.noise import noise_detection
+from egt.analysis.plots import rankings_figure
 from egt.analysis.report_tables import markdown_html
 from egt.analysis.stats import auroc, bootstrap_spearman, difference_vs, spearman_rho
 
@@ -241,3 +243,61 @@ def test_accuracy_by_ambiguity_bands_beside_the_ideal_observer():
     assert [b["ideal_accuracy"] for b in bands] == [1.0, pytest.approx(0.5)]  # p3 wrong, p4 a tie, p5 right
     assert (bands[0]["ambiguity_min"], bands[1]["ambiguity_max"]) == (0.0, 0.45)
     assert ideal_accuracy(hidden) == pytest.approx(4.5 / 6)
+
+
+def test_two_rankings_side_by_side(tmp_path):
+    """The same arms under two rankings: shared runs once, ranked arms with a paired difference."""
+    rng = np.random.default_rng(3)
+    ids = [f"b{i:03d}" for i in range(200)]
+
+    def judged(p_correct):
+        return pl.DataFrame({"pair_id": ids * 2, "correct": (rng.random(400) < p_correct).tolist()})
+
+    def table(egt_mean):
+        arm = {
+            "std": 0.01,
+            "accuracy_by_seed": {"1": 0.6, "2": 0.62},
+            "pairs_trained_on": 70,
+            "vs_baseline": {"difference": egt_mean - 0.6, "ci95": [-0.01, 0.05]},
+            "gap_recovered": None,
+        }
+        return {
+            "split": "benchmark_toy",
+            "seeds": [1, 2],
+            "extra_seeds": [],
+            "keep_quantile": 0.7,
+            "sft": {"accuracy": 0.58},
+            "ceiling": {"ideal_accuracy": 0.87},
+            "noise_detection": {
+                "auroc": 0.54 if egt_mean < 0.65 else 0.6,
+                "auroc_ceiling": 0.77,
+                "noise_rate_before": 0.27,
+                "noise_rate_after": 0.25,
+            },
+            "entropy_vs_accuracy": {"spearman_accuracy": {"rho": -0.2}},
+            "arms": {
+                "baseline": {**arm, "mean": 0.6, "vs_baseline": None},
+                "egt": {**arm, "mean": egt_mean},
+                "oracle_labels": {**arm, "mean": 0.7},
+            },
+        }
+
+    tables = {"sft": table(0.6), "scorer": table(0.7)}
+    judgments = {"sft": {"egt": [judged(0.55), judged(0.55)]}, "scorer": {"egt": [judged(0.75), judged(0.75)]}}
+    result = compare_rankings(tables, judgments, resamples=300, seed=0)
+    egt, baseline = result["arms"]["egt"], result["arms"]["baseline"]
+    assert baseline["ranked"] is False and baseline["scorer_minus_sft"] is None
+    difference = egt["scorer_minus_sft"]
+    low, high = difference["ci95"]
+    assert 0.1 < low < difference["difference"] < high  # 0.75 vs 0.55 on 200 pairs x 2 seeds x 2 orders
+    assert egt["sft"]["mean"] == 0.6 and egt["scorer"]["mean"] == 0.7
+    page = rankings_markdown(result, "t1024_s1200")
+    assert "| baseline | 0.600 ± 0.010 |" in page and "same runs |" in page
+    assert "| pair-entropy AUROC for the noisy pairs (ceiling 0.770) | 0.540 | 0.600 |" in page
+    rankings_figure(result, tmp_path / "side_by_side.png")
+    assert (tmp_path / "side_by_side.png").read_bytes()[:4] == b"\x89PNG"
+    # the two must train the same arms and seeds from the same SFT model
+    with pytest.raises(ValueError, match="same arms with the same seeds"):
+        compare_rankings({**tables, "scorer": {**tables["scorer"], "seeds": [1, 2, 3]}}, judgments, 10, 0)
+    with pytest.raises(ValueError, match="different SFT models"):
+        compare_rankings({**tables, "scorer": {**tables["scorer"], "sft": {"accuracy": 0.6}}}, judgments, 10, 0)

@@ -16,6 +16,7 @@ rule ablation:
     input:
         f"{ABLATION_DIR}/ablation.json",
         f"{ABLATION_DIR}/ablation.md",
+        [f"{ABLATION_DIR}/side_by_side.md"] if ENTROPY["model"] == "scorer" else [],
 
 
 rule ablation_schedule:
@@ -93,43 +94,24 @@ use rule evaluate as ablation_evaluate with:
 rule ablation_table:
     input:
         unpack(ablation_toy_world_inputs),
-        pairs=CURATION_PAIRS,
-        analysis=f"{ENTROPY_DIR}/entropy_accuracy.json",
-        # every run of ABLATION_RUNS, then of SWEEP_RUNS, in order
-        metrics=[
-            f"{ablation_run_dir(v, s)}/evaluation/{ARM_SPLIT}.json"
-            for v, s in ABLATION_RUNS
-        ]
-        + [
-            f"{ablation_run_dir(v, s)}/evaluation/{SWEEP_SPLIT}.json"
-            for v, s in SWEEP_RUNS
-        ],
-        judgments=[
-            f"{ablation_run_dir(v, s)}/evaluation/{ARM_SPLIT}.parquet"
-            for v, s in ABLATION_RUNS
-        ],
-        histories=[
-            f"{ablation_run_dir(v, s)}/stage_{stage}/log_history.json"
-            for v, s in ABLATION_RUNS
-            for stage in STAGES
-        ],
+        unpack(ablation_table_inputs),
     output:
-        json=f"{ABLATION_DIR}/ablation.json",
-        markdown=f"{ABLATION_DIR}/ablation.md",
+        json=f"{R}/{{ablation}}/ablation.json",
+        markdown=f"{R}/{{ablation}}/ablation.md",
         html=report(
-            f"{ABLATION_DIR}/ablation.html",
+            f"{R}/{{ablation}}/ablation.html",
             caption="report/ablation_table.rst",
             category="6. Ablation",
         ),
         figure=report(
-            f"{ABLATION_DIR}/ablation.png",
+            f"{R}/{{ablation}}/ablation.png",
             caption="report/ablation_figure.rst",
             category="6. Ablation",
         ),
     log:
-        f"{R}/logs/{ABLATION_NAME}/ablation_table.log",
+        f"{R}/logs/{{ablation}}/ablation_table.log",
     benchmark:
-        f"{R}/benchmarks/{ABLATION_NAME}/ablation_table.tsv"
+        f"{R}/benchmarks/{{ablation}}/ablation_table.tsv"
     conda:
         "../envs/data.yaml"
     threads: cpus("other")
@@ -146,9 +128,58 @@ rule ablation_table:
         split=ARM_SPLIT,
         keep_quantile=config["curation"]["keep_quantile"],
         signal=config["curation"]["signal"],
-        ranked_by=ABLATION_RANKED_BY,
+        ranked_by=lambda wildcards: ranked_by(wildcards.ablation),
         noise=config.get("toy_world", {}).get("noise"),
         bootstrap_resamples=ABLATION["bootstrap_resamples"],
         seed=SEED,
     script:
         "../scripts/ablation_table.py"
+
+
+# With the pool ranked by a scorer, the ablation also stands beside the one ranked by the SFT model:
+# same arms, seeds and SFT start (egt.analysis.ablation.rankings).
+if ENTROPY["model"] == "scorer":
+
+    rule ablation_side_by_side:
+        input:
+            sft=f"{R}/ablation/ablation.json",
+            scorer=f"{ABLATION_DIR}/ablation.json",
+            sft_judgments=[
+                f"{ablation_run_dir(v, s, 'ablation')}/evaluation/{ARM_SPLIT}.parquet"
+                for v, s in ABLATION_RUNS
+                if Variant.parse(v).ranked
+            ],
+            scorer_judgments=[
+                f"{ablation_run_dir(v, s)}/evaluation/{ARM_SPLIT}.parquet"
+                for v, s in ABLATION_RUNS
+                if Variant.parse(v).ranked
+            ],
+        output:
+            json=f"{ABLATION_DIR}/side_by_side.json",
+            markdown=f"{ABLATION_DIR}/side_by_side.md",
+            figure=report(
+                f"{ABLATION_DIR}/side_by_side.png",
+                caption="report/ablation_side_by_side.rst",
+                category="6. Ablation",
+            ),
+        log:
+            f"{R}/logs/{ABLATION_NAME}/side_by_side.log",
+        benchmark:
+            f"{R}/benchmarks/{ABLATION_NAME}/side_by_side.tsv"
+        conda:
+            "../envs/data.yaml"
+        threads: cpus("other")
+        resources:
+            mem_mb=mem_mb("other"),
+            runtime=runtime("other"),
+        params:
+            ranked_runs=[(v, s) for v, s in ABLATION_RUNS if Variant.parse(v).ranked],
+            arms=ABLATION_ARMS,
+            seeds=ABLATION["seeds"],
+            extra_seeds=ABLATION["extra_seeds"],
+            keep_quantile=config["curation"]["keep_quantile"],
+            scorer=scorer_name(ENTROPY["scorer"]),
+            bootstrap_resamples=ABLATION["bootstrap_resamples"],
+            seed=SEED,
+        script:
+            "../scripts/ablation_side_by_side.py"

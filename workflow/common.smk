@@ -213,7 +213,7 @@ ABLATION_RUNS, SWEEP_RUNS = planned_runs(
 ARM_SPLIT = {"benchmark": BENCHMARKS, "validation": VALIDATION}[ABLATION["split"]][0]
 SWEEP_SPLIT = VALIDATION[0] if VALIDATION else None
 # The ablation's folder: results/<run>/ablation, or, with entropy ranked by a scorer (entropy.model), one
-# of its own beside it, so that the two experiments' tables stand side by side (docs/ablation.md). The
+# of its own beside it, so that the two experiments' tables stand side by side (docs/ablation.md). A
 # folder names the ranking its runs read: a run whose schedule no ranking changes (Variant.ranked:
 # baseline, oracle labels, random drop) lives in results/<run>/ablation whichever model ranks the pool,
 # so the two experiments share it instead of training it twice.
@@ -223,30 +223,61 @@ ABLATION_NAME = (
     else f"ablation_scorer_{scorer_name(ENTROPY['scorer'])}"
 )
 ABLATION_DIR = f"{R}/{ABLATION_NAME}"
-ABLATION_RANKED_BY = (
-    "the SFT model RL starts from (entropy.model: sft, the paper's setting)"
-    if ENTROPY["model"] == "sft"
-    else f"the scorer {scorer_name(ENTROPY['scorer'])}'s rollouts (entropy.model: scorer); RL still starts "
-    f"from the SFT model, and the runs no ranking changes (baseline, oracle labels, random drop) are the "
-    f"ones in {R}/ablation/runs/"
-)
 ABLATION_FOLDER_PATTERN = r"ablation(_scorer_t\d+_s\d+)?"
 ABLATION_RUN_DIR = f"{R}/{{ablation}}/runs/{{variant}}/seed_{{seed}}"
 ABLATION_LOG_DIR = "{ablation}/{variant}/seed_{seed}"  # under logs/ and benchmarks/
 
 
-def ablation_run_dir(variant, seed):
-    """Where one run of this experiment lives (see ABLATION_NAME)."""
-    folder = ABLATION_NAME if Variant.parse(variant).ranked else "ablation"
-    return ABLATION_RUN_DIR.format(ablation=folder, variant=variant, seed=seed)
+def ranking_dir(folder):
+    """The entropy tables an ablation folder's runs are ranked by: the SFT model's for
+    results/<run>/ablation, a scorer's pool tables for ablation_scorer_<budget>."""
+    if folder == "ablation":
+        return f"{R}/entropy"
+    return f"{R}/scorers/{folder.removeprefix('ablation_scorer_')}/pool"
+
+
+def ranked_by(folder):
+    """What ranks the pool, in the ablation table's words."""
+    if folder == "ablation":
+        return "the SFT model RL starts from (entropy.model: sft, the paper's setting)"
+    return (
+        f"the scorer {folder.removeprefix('ablation_scorer_')}'s rollouts (entropy.model: scorer); RL "
+        f"still starts from the SFT model, and the runs no ranking changes (baseline, oracle labels, "
+        f"random drop) are the ones in {R}/ablation/runs/"
+    )
+
+
+def ablation_run_dir(variant, seed, folder=ABLATION_NAME):
+    """Where one run of the ablation in ``folder`` lives (see ABLATION_NAME)."""
+    shared_or_own = folder if Variant.parse(variant).ranked else "ablation"
+    return ABLATION_RUN_DIR.format(ablation=shared_or_own, variant=variant, seed=seed)
 
 
 def ablation_ranking(wildcards):
-    """The pair table a run's schedule is drawn from: its folder's ranking (the SFT model's for
-    results/<run>/ablation, a scorer's for ablation_scorer_<budget>)."""
-    if wildcards.ablation == "ablation":
-        return f"{R}/entropy/pair_entropy.parquet"
-    return f"{R}/scorers/{wildcards.ablation.removeprefix('ablation_scorer_')}/pool/pair_entropy.parquet"
+    """The pair table a run's schedule is drawn from: its folder's ranking."""
+    return f"{ranking_dir(wildcards.ablation)}/pair_entropy.parquet"
+
+
+def ablation_table_inputs(wildcards):
+    """One ablation folder's table: its ranking, and every run of ABLATION_RUNS, then of SWEEP_RUNS, in
+    order (shared runs from results/<run>/ablation)."""
+    folder = wildcards.ablation
+
+    def files(runs, name):
+        return [f"{ablation_run_dir(v, s, folder)}/{name}" for v, s in runs]
+
+    return {
+        "pairs": ablation_ranking(wildcards),
+        "analysis": f"{ranking_dir(folder)}/entropy_accuracy.json",
+        "metrics": files(ABLATION_RUNS, f"evaluation/{ARM_SPLIT}.json")
+        + files(SWEEP_RUNS, f"evaluation/{SWEEP_SPLIT}.json"),
+        "judgments": files(ABLATION_RUNS, f"evaluation/{ARM_SPLIT}.parquet"),
+        "histories": [
+            f"{ablation_run_dir(v, s, folder)}/stage_{stage}/log_history.json"
+            for v, s in ABLATION_RUNS
+            for stage in STAGES
+        ],
+    }
 
 
 def ablation_init_model(wildcards):

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 DPI = 110
 
@@ -199,4 +200,57 @@ def best_of_n_figure(report: dict, path) -> None:
     ax.set_ylabel("top-1 accuracy (right answer ranked first)")
     ax.set_title(f"Best of {report['candidates']} on {report['items']} toy questions (round robin)")
     ax.legend(loc="upper left", fontsize=8)
+    _save(fig, path)
+
+
+def rankings_figure(result: dict, path) -> None:
+    """The ablation under two rankings (egt.analysis.ablation.rankings). Left: each arm's accuracy after
+    GRPO, ranked by the SFT model (grey) and by the scorer (purple), seeds as dots; arms that read no
+    ranking are one bar. Right: how well each ranking sees the injected noise (pair-entropy AUROC)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4), gridspec_kw={"width_ratios": [4, 1]})
+    colours = {"sft": "#999999", "scorer": "#8172B2"}
+    values = [result["sft_accuracy"], result["ideal_accuracy"]]
+    for i, row in enumerate(result["arms"].values()):
+        rankings = ("sft", "scorer") if row["ranked"] else ("sft",)
+        for j, ranking in enumerate(rankings):
+            x = i + (j - 0.5) * 0.38 if row["ranked"] else i
+            colour = colours[ranking] if row["ranked"] else "#4C72B0"
+            seeds = list(row[ranking]["accuracy_by_seed"].values())
+            left.bar(
+                x, row[ranking]["mean"], width=0.36, yerr=row[ranking]["std"] or 0, color=colour, alpha=0.7, capsize=3
+            )
+            left.scatter([x] * len(seeds), seeds, color="black", s=10, zorder=3)
+            values += seeds
+    left.axhline(result["sft_accuracy"], color="#C44E52", linestyle="--", label="SFT model (start)")
+    left.axhline(result["ideal_accuracy"], color="#55A868", linestyle=":", label="ideal observer")
+    handles = left.get_legend_handles_labels()[0] + [
+        Patch(color=colour, alpha=0.7, label=label)
+        for colour, label in (
+            (colours["sft"], "ranked by the SFT model"),
+            (colours["scorer"], "ranked by the scorer"),
+            ("#4C72B0", "reads no ranking (shared runs)"),
+        )
+    ]
+    names = list(result["arms"])
+    left.set_xticks(range(len(names)), [name.replace("_", "\n") for name in names], fontsize=8)
+    margin = max(0.02, (max(values) - min(values)) * 0.3)
+    left.set_ylim(max(0.0, min(values) - margin), min(1.0, max(values) + margin))
+    left.set_ylabel(f"{result['split']} accuracy")
+    left.set_title("Arms after GRPO (dots = seeds)")
+    left.legend(handles=handles, loc="upper left", ncol=2, fontsize=7)
+
+    rankings = result["rankings"]
+    right.bar(
+        [0, 1],
+        [rankings["sft"]["auroc"], rankings["scorer"]["auroc"]],
+        color=[colours["sft"], colours["scorer"]],
+        alpha=0.7,
+    )
+    right.axhline(rankings["sft"]["auroc_ceiling"], color="#55A868", linestyle=":", label="ambiguity-only ceiling")
+    right.axhline(0.5, color="black", linewidth=0.8, label="chance")
+    right.set_xticks([0, 1], ["SFT\nmodel", "scorer"])
+    right.set_ylim(0.4, 1.0)
+    right.set_ylabel("pair-entropy AUROC, pool's noise")
+    right.set_title("Does the ranking see the noise?")
+    right.legend(fontsize=7)
     _save(fig, path)
