@@ -68,25 +68,33 @@ def test_the_scorer_dag_reads_only_the_noisy_splits_truth_and_leaves_rl_to_the_s
     planned = jobs_planned(dry.stdout + dry.stderr)
     assert planned["scorer_sft"] == 1 and planned["scorer_rollout"] == 2 and planned["curate"] == 1
     assert "sft" not in planned and "rollout" not in planned
+    # both ablations' tables (the SFT model's ranking and the scorer's), then the two side by side
+    assert planned["ablation_table"] == 2 and planned["ablation_side_by_side"] == 1
     # the ablation's ranked runs read the scorer's table in its own folder; the runs no ranking changes
-    # (baseline, oracle, random drop) stay in the default ablation's folder, drawn from the SFT model's
+    # (baseline, oracle, random drop) are the default ablation's, drawn from the SFT model's table, which
+    # also ranks the default's own ranked runs for the side-by-side
     schedules = re.findall(
-        r"^(?:local)?rule ablation_schedule:\n    input: (\S+)\n    output: results/smoke/(\w+)/runs/(\w+)_q",
+        r"^(?:local)?rule ablation_schedule:\n    input: (\S+)\n    output: results/smoke/(\w+)/runs/([\w.]+)/seed_1/",
         dry.stdout + dry.stderr,
         flags=re.MULTILINE,
     )
-    assert {(folder, variant, table) for table, folder, variant in schedules} == {
-        ("ablation_scorer_t24_s3", variant, "results/smoke/scorers/t24_s3/pool/pair_entropy.parquet")
-        for variant in (
-            "noisy_entropy_random",
-            "noisy_entropy_low_to_high",
-            "noisy_entropy_high_to_low",
-            "noisy_agreement_random",
-        )
-    } | {
-        ("ablation", variant, "results/smoke/entropy/pair_entropy.parquet")
-        for variant in ("noisy_entropy_random", "oracle_entropy_random", "noisy_random_random")
+    ranked = {
+        "noisy_entropy_random_q0.70",  # curation only
+        "noisy_entropy_low_to_high_q1.00",  # curriculum only (and a sweep point)
+        "noisy_entropy_low_to_high_q0.70",  # EGT
+        "noisy_entropy_high_to_low_q0.70",
+        "noisy_agreement_random_q1.00",  # label-aware
+        "noisy_entropy_low_to_high_q0.50",  # the other sweep point
     }
+    shared = {"noisy_entropy_random_q1.00", "oracle_entropy_random_q1.00", "noisy_random_random_q0.70"}
+    scorer_table, sft_table = (
+        "results/smoke/scorers/t24_s3/pool/pair_entropy.parquet",
+        "results/smoke/entropy/pair_entropy.parquet",
+    )
+    assert sorted((folder, variant, table) for table, folder, variant in schedules) == sorted(
+        [("ablation_scorer_t24_s3", variant, scorer_table) for variant in ranked]
+        + [("ablation", variant, sft_table) for variant in ranked | shared]
+    )
 
 
 @pytest.mark.pipeline
