@@ -8,7 +8,7 @@ from egt.schemas import HIDDEN_COLUMNS, pair_entropy_schema
 redirect_output(snakemake.log[0])
 pairs = read_parquet(snakemake.input.pairs, pair_entropy_schema())
 hidden = read_parquet(snakemake.input.hidden, {**HIDDEN_COLUMNS})
-rows = signal_aurocs(pairs, hidden)
+rows = signal_aurocs(pairs, hidden, snakemake.params.bootstrap_resamples, snakemake.params.seed)
 write_json(
     {
         "traces": int(snakemake.wildcards.traces),

@@ -19,7 +19,7 @@ def point(traces, steps, auroc, ceiling=0.77):
         "traces": traces,
         "steps": steps,
         "ceiling": ceiling,
-        "signals": [{"signal": "pair_entropy", "auroc": auroc}],
+        "signals": [{"signal": "pair_entropy", "auroc": auroc, "ci95": [auroc - 0.05, auroc + 0.04]}],
     }
 
 
@@ -30,7 +30,7 @@ def test_the_cheapest_scorer_that_sees_the_noise_is_chosen():
     assert result["chosen"] == "t512_s600"
     assert sweep(points, target=0.80)["chosen"] is None
     assert "chosen: **none" in sweep_markdown(sweep(points, target=0.80))
-    assert "| t512_s600 | 512 | 600 | 0.710 | 0.770 |" in sweep_markdown(result)
+    assert "| t512_s600 | 512 | 600 | 0.710 | 0.660 to 0.750 | 0.770 |" in sweep_markdown(result)
     assert scorer_name({"traces": 64, "steps": 8}) == "t64_s8"
 
 

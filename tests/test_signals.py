@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 import torch
@@ -120,6 +121,19 @@ def test_signal_aurocs_rank_missing_values_as_most_suspect():
     # a (missing -> +inf) outranks both clean pairs, d (0.1) neither: 2 of 4 positive-negative pairs
     assert rows["answer_token_entropy"]["auroc"] == pytest.approx(0.5) and rows["answer_token_entropy"]["missing"] == 1
     assert signal_aurocs(pairs.with_columns(pl.lit(None, pl.Float64).alias("pair_entropy")), hidden)[0]["auroc"] == 0.5
+    assert "ci95" not in rows["pair_entropy"]  # intervals only when asked (the run summary asks for none)
+
+
+def test_signal_auroc_intervals_bootstrap_the_pairs():
+    rng = np.random.default_rng(0)
+    noisy = rng.random(400) < 0.25
+    pairs = pl.DataFrame({"pair_id": [f"p{i}" for i in range(400)], "pair_entropy": rng.normal(noisy * 0.5, 1.0)})
+    hidden = pl.DataFrame({"pair_id": pairs["pair_id"], "is_noisy": noisy})
+    (row,) = signal_aurocs(pairs, hidden, resamples=300, seed=1)
+    low, high = row["ci95"]
+    assert low < row["auroc"] < high and 0.05 < high - low < 0.2  # about ±2 standard errors at n = 400
+    separable = pairs.with_columns(pl.Series("pair_entropy", noisy.astype(float)))
+    assert signal_aurocs(separable, hidden, resamples=50, seed=1)[0]["ci95"] == [1.0, 1.0]
 
 
 def test_forking_entropy_is_the_mean_of_the_top_share_of_real_tokens():

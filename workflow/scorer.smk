@@ -118,6 +118,8 @@ rule scorer_auroc:
         runtime=runtime("other"),
     params:
         noise=config.get("toy_world", {}).get("noise"),
+        bootstrap_resamples=config["ablation"]["bootstrap_resamples"],
+        seed=SEED,
     script:
         "../scripts/scorer_auroc.py"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from egt.analysis.stats import auroc
+from egt.analysis.stats import auroc, bootstrap_auroc
 from egt.curation.pair_entropy import entropy_bins
 from egt.curation.quantile import quantile_cut
 from egt.curation.signals import SIGNALS
@@ -54,8 +54,9 @@ def noise_detection(pairs: pl.DataFrame, hidden: pl.DataFrame, keep_quantile: fl
     }
 
 
-def signal_aurocs(pairs: pl.DataFrame, hidden: pl.DataFrame) -> list[dict]:
-    """Each registered curation signal's AUROC for finding the injected noise, from the same rollouts.
+def signal_aurocs(pairs: pl.DataFrame, hidden: pl.DataFrame, resamples: int = 0, seed: int = 0) -> list[dict]:
+    """Each registered curation signal's AUROC for finding the injected noise, from the same rollouts,
+    with a bootstrap 95% interval (``ci95``) when ``resamples`` > 0.
 
     A pair without a value ranks as the most suspect, as curation ranks it.
     """
@@ -74,4 +75,6 @@ def signal_aurocs(pairs: pl.DataFrame, hidden: pl.DataFrame) -> list[dict]:
                 "description": signal.description,
             }
         )
+        if resamples:
+            rows[-1]["ci95"] = bootstrap_auroc(scores, joined["is_noisy"].to_numpy(), resamples, seed)
     return rows

@@ -25,26 +25,40 @@ def sweep(points: list[dict], target: float, signal: str = "pair_entropy") -> di
     rows = []
     for point in sorted(points, key=lambda p: (p["steps"], p["traces"])):
         aurocs = {row["signal"]: row["auroc"] for row in point["signals"]}
-        rows.append({"scorer": scorer_name(point), **{k: point[k] for k in ("traces", "steps", "ceiling")}, **aurocs})
+        interval = next((row.get("ci95") for row in point["signals"] if row["signal"] == signal), None)
+        rows.append(
+            {
+                "scorer": scorer_name(point),
+                **{k: point[k] for k in ("traces", "steps", "ceiling")},
+                **aurocs,
+                "ci95": interval,
+            }
+        )
     chosen = next((row["scorer"] for row in rows if (row.get(signal) or 0.0) >= target), None)
     return {"signal": signal, "target": target, "points": rows, "chosen": chosen}
 
 
+def sweep_signals(result: dict) -> list[str]:
+    """The signals a sweep's points carry, in their order."""
+    if not result["points"]:
+        return []
+    return [k for k in result["points"][0] if k not in ("scorer", "traces", "steps", "ceiling", "ci95")]
+
+
 def sweep_markdown(result: dict) -> str:
-    signals = (
-        [k for k in result["points"][0] if k not in ("scorer", "traces", "steps", "ceiling")]
-        if result["points"]
-        else []
-    )
+    signals = sweep_signals(result)
     lines = [
         "# Scorer sweep: AUROC for the injected noise vs phase-1 budget (noisy validation split)",
         "",
-        "| scorer | traces | SFT steps | " + " | ".join(signals) + " | ceiling |",
-        "| --- | ---: | ---: | " + " | ".join("---:" for _ in signals) + " | ---: |",
+        "| scorer | traces | SFT steps | " + " | ".join(signals) + f" | {result['signal']} 95% CI | ceiling |",
+        "| --- | ---: | ---: | " + " | ".join("---:" for _ in signals) + " | ---: | ---: |",
     ]
     for row in result["points"]:
         values = " | ".join(f"{row[s]:.3f}" if row.get(s) is not None else "n/a" for s in signals)
-        lines.append(f"| {row['scorer']} | {row['traces']} | {row['steps']} | {values} | {row['ceiling']:.3f} |")
+        interval = f"{row['ci95'][0]:.3f} to {row['ci95'][1]:.3f}" if row.get("ci95") else "–"
+        lines.append(
+            f"| {row['scorer']} | {row['traces']} | {row['steps']} | {values} | {interval} | {row['ceiling']:.3f} |"
+        )
     chosen = result["chosen"] or f"none (no scorer's {result['signal']} reaches the target)"
     lines += ["", f"Target: {result['signal']} AUROC ≥ {result['target']}; chosen: **{chosen}**.", ""]
     return "\n".join(lines)

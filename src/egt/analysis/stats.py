@@ -35,6 +35,19 @@ def auroc(scores, positives) -> float | None:
     return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
+def bootstrap_auroc(scores, positives, resamples: int, seed: int) -> list[float] | None:
+    """Percentile bootstrap 95% interval of :func:`auroc` (items resampled with replacement)."""
+    scores, positives = np.asarray(scores, dtype=np.float64), np.asarray(positives, dtype=bool)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(resamples):
+        index = rng.integers(0, len(scores), len(scores))
+        value = auroc(scores[index], positives[index])
+        if value is not None:
+            draws.append(value)
+    return np.percentile(draws, [2.5, 97.5]).tolist() if draws else None
+
+
 def bootstrap_spearman(x, y, resamples: int, seed: int) -> dict:
     """Spearman rho with a percentile bootstrap 95% interval (pairs resampled with replacement)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
