@@ -35,31 +35,29 @@ def auroc(scores, positives) -> float | None:
     return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
-def bootstrap_auroc(scores, positives, resamples: int, seed: int) -> list[float] | None:
-    """Percentile bootstrap 95% interval of :func:`auroc` (items resampled with replacement)."""
-    scores, positives = np.asarray(scores, dtype=np.float64), np.asarray(positives, dtype=bool)
+def _bootstrap_interval(statistic, n: int, resamples: int, seed: int) -> list[float] | None:
+    """Percentile 95% interval of ``statistic(index)`` over ``resamples`` draws of ``n`` item indices with
+    replacement (draws where the statistic is undefined are left out)."""
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(resamples):
-        index = rng.integers(0, len(scores), len(scores))
-        value = auroc(scores[index], positives[index])
+        value = statistic(rng.integers(0, n, n))
         if value is not None:
             draws.append(value)
     return np.percentile(draws, [2.5, 97.5]).tolist() if draws else None
 
 
+def bootstrap_auroc(scores, positives, resamples: int, seed: int) -> list[float] | None:
+    """Percentile bootstrap 95% interval of :func:`auroc` (items resampled with replacement)."""
+    scores, positives = np.asarray(scores, dtype=np.float64), np.asarray(positives, dtype=bool)
+    return _bootstrap_interval(lambda index: auroc(scores[index], positives[index]), len(scores), resamples, seed)
+
+
 def bootstrap_spearman(x, y, resamples: int, seed: int) -> dict:
     """Spearman rho with a percentile bootstrap 95% interval (pairs resampled with replacement)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(resamples):
-        index = rng.integers(0, len(x), len(x))
-        rho = spearman_rho(x[index], y[index])
-        if rho is not None:
-            draws.append(rho)
-    low, high = np.percentile(draws, [2.5, 97.5]).tolist() if draws else (None, None)
-    return {"rho": spearman_rho(x, y), "ci95": [low, high], "resamples": resamples}
+    interval = _bootstrap_interval(lambda index: spearman_rho(x[index], y[index]), len(x), resamples, seed)
+    return {"rho": spearman_rho(x, y), "ci95": interval or [None, None], "resamples": resamples}
 
 
 def mean_std(values: list[float]) -> tuple[float | None, float | None]:
