@@ -6,7 +6,13 @@ import pytest
 
 from egt.analysis.ablation.plan import ARMS, Variant, arm_variant, planned_runs, schedule, with_true_labels
 from egt.analysis.ablation.rankings import compare_rankings, rankings_markdown
-from egt.analysis.ablation.results import paired_bootstrap, per_pair_accuracy, training_diagnostics, verdict
+from egt.analysis.ablation.results import (
+    paired_bootstrap,
+    per_pair_accuracy,
+    seeds_and_pairs_bootstrap,
+    training_diagnostics,
+    verdict,
+)
 from egt.analysis.ceiling import accuracy_by_ambiguity, ideal_accuracy
 from egt.analysis.noise import noise_detection
 from egt.analysis.plots import rankings_figure
@@ -290,6 +296,8 @@ def test_two_rankings_side_by_side(tmp_path):
     difference = egt["scorer_minus_sft"]
     low, high = difference["ci95"]
     assert 0.1 < low < difference["difference"] < high  # 0.75 vs 0.55 on 200 pairs x 2 seeds x 2 orders
+    low, high = difference["ci95_seeds_and_pairs"]
+    assert 0.05 < low < difference["difference"] < high  # two seeds a side: wider, still above zero
     assert egt["sft"]["mean"] == 0.6 and egt["scorer"]["mean"] == 0.7
     page = rankings_markdown(result, "t1024_s1200")
     assert "| baseline | 0.600 ± 0.010 |" in page and "same runs |" in page
@@ -301,3 +309,25 @@ def test_two_rankings_side_by_side(tmp_path):
         compare_rankings({**tables, "scorer": {**tables["scorer"], "seeds": [1, 2, 3]}}, judgments, 10, 0)
     with pytest.raises(ValueError, match="different SFT models"):
         compare_rankings({**tables, "scorer": {**tables["scorer"], "sft": {"accuracy": 0.6}}}, judgments, 10, 0)
+
+
+def test_seed_noise_widens_the_interval():
+    """Runs that differ only in their seed: a pairs-only interval ignores their spread, the two-level one not."""
+    rng = np.random.default_rng(5)
+    pairs = 256
+    baseline = (rng.random((3, pairs)) < 0.6).astype(float)
+    # three seeds that end 0.52, 0.60 and 0.68 on the same kind of pairs
+    arm = np.array([(rng.random(pairs) < p).astype(float) for p in (0.52, 0.60, 0.68)])
+
+    def diff(m):
+        return m["arm"] - m["baseline"]
+
+    pairs_only = paired_bootstrap({"arm": arm.mean(axis=0), "baseline": baseline.mean(axis=0)}, diff, 500, 0)
+    both = seeds_and_pairs_bootstrap({"arm": arm, "baseline": baseline}, diff, 500, 0)
+    assert both[0] < pairs_only[0] and both[1] > pairs_only[1]
+    assert both[1] - both[0] > 1.5 * (pairs_only[1] - pairs_only[0])
+    # with identical seeds the seed resampling adds nothing: the same width as pairs only, within noise
+    same = np.repeat(arm[1:2], 3, axis=0)
+    both_same = seeds_and_pairs_bootstrap({"arm": same, "baseline": baseline[:1].repeat(3, axis=0)}, diff, 500, 0)
+    pairs_same = paired_bootstrap({"arm": same[0], "baseline": baseline[0]}, diff, 500, 0)
+    assert abs((both_same[1] - both_same[0]) - (pairs_same[1] - pairs_same[0])) < 0.02

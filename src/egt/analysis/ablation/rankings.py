@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from egt.analysis.ablation.plan import arm_variant
-from egt.analysis.ablation.results import paired_bootstrap, per_pair_accuracy
+from egt.analysis.ablation.results import paired_bootstrap, per_pair_accuracy, seeds_and_pairs_bootstrap
 
 RANKINGS = ("sft", "scorer")
 
@@ -47,10 +47,12 @@ def compare_rankings(
             "scorer_minus_sft": None,
         }
         if ranked:
-            columns = {ranking: _seed_mean(judgments[ranking][arm]) for ranking in RANKINGS}
+            per_seed = {ranking: _per_seed(judgments[ranking][arm]) for ranking in RANKINGS}
+            columns = {ranking: matrix.mean(axis=0) for ranking, matrix in per_seed.items()}
             row["scorer_minus_sft"] = {
                 "difference": float(columns["scorer"].mean() - columns["sft"].mean()),
-                "ci95": paired_bootstrap(columns, lambda m: m["scorer"] - m["sft"], resamples, seed),
+                "ci95": paired_bootstrap(columns, _scorer_minus_sft, resamples, seed),
+                "ci95_seeds_and_pairs": seeds_and_pairs_bootstrap(per_seed, _scorer_minus_sft, resamples, seed),
             }
         arms[arm] = row
     return {
@@ -65,9 +67,14 @@ def compare_rankings(
     }
 
 
-def _seed_mean(frames: list[pl.DataFrame]) -> np.ndarray:
+def _scorer_minus_sft(means: dict) -> float:
+    return means["scorer"] - means["sft"]
+
+
+def _per_seed(frames: list[pl.DataFrame]) -> np.ndarray:
+    """(seeds x pairs) per-pair accuracy of one arm's runs."""
     pair_ids = sorted(frames[0]["pair_id"].unique().to_list())
-    return np.mean([per_pair_accuracy(frame, pair_ids) for frame in frames], axis=0)
+    return np.array([per_pair_accuracy(frame, pair_ids) for frame in frames])
 
 
 def _arm_summary(row: dict) -> dict:
@@ -91,9 +98,10 @@ def _fmt(value, digits: int = 3) -> str:
 
 
 def _signed(entry: dict | None) -> str:
+    """A difference with its interval: seeds and pairs resampled where the entry has it."""
     if not entry:
         return "–"
-    low_high = entry.get("ci95")
+    low_high = entry.get("ci95_seeds_and_pairs") or entry.get("ci95")
     interval = f" ({low_high[0]:+.3f} to {low_high[1]:+.3f})" if low_high else ""
     return f"{entry['difference']:+.3f}{interval}"
 
@@ -139,7 +147,9 @@ def rankings_markdown(result: dict, scorer: str) -> str:
         lines.append(f"| {arm} | {cells[0]} | {deltas[0]} | {cells[1]} | {deltas[1]} | {difference} |")
     lines += [
         "",
-        "95% intervals: paired bootstrap over the scored pairs (per-pair accuracy averaged over seeds). "
+        "95% intervals: bootstrap over the scored pairs (jointly for the two sides of a difference) and over each "
+        "arm's seeds: GRPO runs that differ only in their seed end several hundredths apart, more than the pairs' "
+        "sampling noise (each ablation's table also gives the pairs-only interval). "
         '"same runs": baseline, oracle labels and random drop read no ranking, so both ablations share them.',
     ]
     return "\n".join(lines) + "\n"

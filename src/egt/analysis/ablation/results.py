@@ -73,6 +73,31 @@ def paired_bootstrap(columns: dict[str, np.ndarray], statistic, resamples: int, 
     return np.percentile(draws, [2.5, 97.5]).tolist() if draws else None
 
 
+def seeds_and_pairs_bootstrap(
+    accuracies: dict[str, np.ndarray], statistic, resamples: int, seed: int
+) -> list[float] | None:
+    """Percentile 95% interval of ``statistic(means)`` with both sources of noise resampled: the scored
+    pairs jointly for every column (as :func:`paired_bootstrap`), and each column's seeds on their own.
+
+    ``accuracies`` maps a name to a (seeds x pairs) matrix of per-pair accuracies. With few seeds per arm
+    the seed resampling is coarse, but it is what a pairs-only interval leaves out: GRPO runs that differ
+    only in their seed end several hundredths apart here, more than the pairs' sampling noise.
+    """
+    rng = np.random.default_rng(seed)
+    num_pairs = next(iter(accuracies.values())).shape[1]
+    draws = []
+    for _ in range(resamples):
+        pairs = rng.integers(0, num_pairs, num_pairs)
+        means = {}
+        for name, matrix in accuracies.items():
+            seeds = rng.integers(0, matrix.shape[0], matrix.shape[0])
+            means[name] = float(matrix[seeds][:, pairs].mean())
+        value = statistic(means)
+        if value is not None and np.isfinite(value):
+            draws.append(value)
+    return np.percentile(draws, [2.5, 97.5]).tolist() if draws else None
+
+
 def _gap(means: dict, arm: str) -> float | None:
     gap = means["oracle_labels"] - means["baseline"]
     return (means[arm] - means["baseline"]) / gap if gap else None
@@ -112,6 +137,7 @@ def build_ablation(
     entropy = joined["pair_entropy"].to_numpy()
     scored_ids = sorted(split_hidden["pair_id"].to_list())
     per_pair = {"sft": per_pair_accuracy(sft_judgments, scored_ids)}
+    per_seed = {}  # arm -> (seeds x pairs)
 
     table = {}
     for arm in arms:
@@ -119,7 +145,8 @@ def build_ablation(
         arm_runs = [(variant, s) for s in arm_seeds(arm, seeds, extra_seeds)]
         accuracies = [run_metrics[run]["accuracy"] for run in arm_runs]
         mean, std = mean_std(accuracies)
-        per_pair[arm] = np.mean([per_pair_accuracy(run_judgments[run], scored_ids) for run in arm_runs], axis=0)
+        per_seed[arm] = np.array([per_pair_accuracy(run_judgments[run], scored_ids) for run in arm_runs])
+        per_pair[arm] = per_seed[arm].mean(axis=0)
         diagnostics = [training_diagnostics(run_histories[run]) for run in arm_runs]
         by_stage = [
             {key: _mean([d[stage] for d in diagnostics], key) for key in diagnostics[0][stage]}
@@ -158,6 +185,12 @@ def build_ablation(
             {
                 **difference_vs(row, table["baseline"]),
                 "ci95": paired_bootstrap(columns, against("baseline")(arm), bootstrap_resamples, seed),
+                "ci95_seeds_and_pairs": seeds_and_pairs_bootstrap(
+                    {name: per_seed[name] for name in (arm, "baseline")},
+                    against("baseline")(arm),
+                    bootstrap_resamples,
+                    seed,
+                ),
             }
             if "baseline" in table and arm != "baseline"
             else None
