@@ -31,8 +31,8 @@ named. Defaults below are filled in when a config leaves a key out.
 | `smoke.yaml` | a smaller preset of the same pipeline, layered on the default (`make smoke`, the tests) |
 | `paper.yaml` | the paper-scale reproduction: Qwen2.5-VL-7B, real datasets, GPUs through Slurm |
 | `rehearsal.yaml` | the paper DAG with the tiny model and local replicas of the real data (layered on `paper.yaml`) |
-| `ablation_trimmed.yaml` | the ablation's arms and seeds trimmed to a working session on 2 cores (layered on the default; docs/ablation.md) |
-| `ablation_scorer.yaml` | the pool ranked by a scorer that sees more of the noise, not by the SFT model RL trains (issue 24; layered after `ablation_trimmed.yaml`) |
+| `ablation_trimmed.yaml` | the ablation trimmed to a working session on 2 cores (layered on the default) |
+| `ablation_scorer.yaml` | the pool ranked by a scorer, not by the SFT model (layered after the trimmed one) |
 
 Layer files with `--configfile`: later files override earlier ones key by key.
 """
