@@ -10,6 +10,9 @@ from conftest import REPO
 pytestmark = pytest.mark.pipeline
 
 
+# about 35-55 s of CPU: CI's 12-minute budget ran over with it (727 s at stop 30), so it runs in
+# make test-slow: run it before taking the script to a GPU host
+@pytest.mark.slow
 def test_the_gpu_smoke_script_passes_on_cpu_without_polars_or_snakemake(tmp_path):
     shadow = tmp_path / "shadow"
     for name in ("polars", "snakemake"):
